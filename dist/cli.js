@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);
+console.log("todo");

@@ -1,0 +1,26 @@
+/**
+ * The last step of a successful check: replace any credential of ours already in the global git
+ * config (a crashed job on a reused runner, or an earlier run of this step) with this one, so
+ * exactly one is in force.
+ */
+import { gitAuthorization } from "./credential.ts";
+import { configure, type Places, remove } from "./git-credentials.ts";
+import type { GitSetup } from "./report.ts";
+import type { Settings } from "./settings.ts";
+
+export async function setUpGit(settings: Settings, places: Places, id: string): Promise<GitSetup & { replaced: number }> {
+  const leftovers = await remove(places);
+  const configured = await configure(
+    { gitUrl: settings.gitUrl, authorization: gitAuthorization(settings.credential), rewriteSshUrls: settings.rewriteSshUrls },
+    places,
+    id,
+  );
+  return {
+    host: settings.gitUrl.host,
+    gitUsername: settings.credential.gitUsername,
+    credentialFile: configured.credentialFile,
+    globalConfig: configured.globalConfig,
+    rewriteSshUrls: settings.rewriteSshUrls,
+    replaced: leftovers.found,
+  };
+}

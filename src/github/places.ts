@@ -1,0 +1,13 @@
+/** Where things live on a GitHub runner. */
+import * as os from "node:os";
+import type { Places } from "../core/git-credentials.ts";
+
+export function runnerPlaces(): Places {
+  return {
+    // RUNNER_TEMP is outside the workspace and emptied after each job on hosted runners.
+    tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
+    home: os.homedir(),
+    env: process.env,
+    workspace: process.env.GITHUB_WORKSPACE,
+  };
+}

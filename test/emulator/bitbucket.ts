@@ -1,0 +1,875 @@
+/**
+ * A Bitbucket Cloud emulator on loopback: the REST API and a smart-HTTP git host backed by the
+ * real `git http-backend`. Tests run the action and the CLI against it instead of bitbucket.org.
+ *
+ *   const bb = await startBitbucket();            // { delayMs } delays every answer
+ *   const alice = bb.addAccount({ email, username, displayName });
+ *   bb.addRepository("acme/lib");                 // private by default, one commit on main
+ *   bb.addRepository("acme/app", { submodule: "acme/lib" });
+ *   bb.grant(alice, "acme", "write");             // workspace membership ("acme/app" = one repo)
+ *   const token = bb.issueApiToken(alice, { scopes: ["read:repository:bitbucket"] });
+ *   bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
+ *   bb.issueAppPassword(alice); bb.revoke(token); bb.setDelay(50);
+ *   bb.inject({ server: "api", path: "/2.0/user", times: 2 }, { status: 503 });
+ *   bb.requests  // every request on both servers: { server, method, url, headers, status }
+ *   await bb.close();
+ *
+ * REST (`apiUrl` = http://127.0.0.1:P/2.0): only the endpoints in ENDPOINTS, GET only.
+ *   Basic email:api-token, or Bearer access-token. Anything else is 401 with Bitbucket's body.
+ *   A missing scope is 403 with detail {required, granted}: granular names for API tokens,
+ *   legacy names for access tokens. Repositories answer 404 both when missing and forbidden.
+ * Git (`gitUrl` = http://127.0.0.1:Q): /{ws}/{slug}.git/…, Basic only, usernames as Bitbucket
+ *   wants them (x-bitbucket-api-token-auth or the Bitbucket username for API tokens, never the
+ *   email; x-token-auth for access tokens). Retired app passwords get 410.
+ *
+ * Decisions where Bitbucket's behaviour is not pinned down:
+ * - Access tokens are not users: the /user endpoints answer them 403 missing-scope with
+ *   required ["account"], and an access token cannot be issued with a user scope (account, email).
+ * - Requests without credentials get 401 even for public repositories (the action always sends
+ *   credentials; it keeps "bad credentials" tests deterministic).
+ * - Git also accepts `Authorization: Bearer <access token>` (an http.extraHeader form).
+ * - Git checks in this order: credentials (401/410), scope of the service (403), repository
+ *   exists and is readable (404), write access for receive-pack (403).
+ * - An access token acts with full rights on what it targets; its scopes are the only limit.
+ *   A project access token targets "ws/PROJECTKEY"; repositories are in project "PROJ" unless
+ *   addRepository says otherwise.
+ * - /user/workspaces/{ws}/permission reports "owner" for workspace admins, "member" for other
+ *   workspace members and "collaborator" for accounts that only have access to a repository.
+ * - pagelen is clamped to 1..100 (default 10).
+ * - 410 for removed endpoints and 404 for unknown paths come before authentication.
+ * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export type Level = "read" | "write" | "admin";
+export type ServerName = "api" | "git";
+export type CredentialType = "api_token" | "repo_access_token" | "project_access_token" | "workspace_access_token";
+
+export interface Account {
+  uuid: string;
+  accountId: string;
+  email: string;
+  username: string;
+  displayName: string;
+}
+
+export interface Repository {
+  workspace: string;
+  slug: string;
+  fullName: string;
+  uuid: string;
+  isPrivate: boolean;
+  project: string;
+  /** The bare repository on disk. */
+  dir: string;
+}
+
+export interface RecordedRequest {
+  server: ServerName;
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  /** Raw (lower-cased) headers, authorization included. */
+  headers: IncomingHttpHeaders;
+  /** Set once the answer has been sent; absent for reset, hung or truncated answers. */
+  status?: number;
+}
+
+export type Fault =
+  | { status: number; headers?: Record<string, string>; body?: string | Uint8Array | object }
+  | "reset"
+  | "hang"
+  | { redirect: string; status?: number }
+  | { truncate: true; body?: string };
+
+export interface FaultMatch {
+  /** Omitted: either server. */
+  server?: ServerName;
+  path: string | RegExp;
+  /** How many matching requests get the fault (default 1; Infinity allowed). */
+  times?: number;
+}
+
+export interface Bitbucket {
+  apiUrl: string;
+  gitUrl: string;
+  requests: RecordedRequest[];
+  addAccount(options: { email: string; username: string; displayName?: string }): Account;
+  addRepository(fullName: string, options?: { private?: boolean; project?: string; submodule?: string }): Repository;
+  grant(account: Account, target: string, level: Level): void;
+  issueApiToken(account: Account, options: { scopes: readonly string[]; expired?: boolean; classic?: boolean }): string;
+  issueAccessToken(options: {
+    kind: "repository" | "project" | "workspace";
+    target: string;
+    scopes: readonly string[];
+    expired?: boolean;
+  }): string;
+  issueAppPassword(account: Account): string;
+  revoke(token: string): void;
+  setDelay(ms: number): void;
+  inject(match: FaultMatch, fault: Fault): void;
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+/** The REST endpoints served, as OpenAPI path templates under basePath /2.0, with the scope each needs. */
+export const ENDPOINTS = [
+  { path: "/user", scope: "read:user:bitbucket", legacy: "account" },
+  { path: "/user/workspaces", scope: "read:workspace:bitbucket", legacy: "account" },
+  { path: "/user/workspaces/{workspace}/permission", scope: "read:workspace:bitbucket", legacy: "account" },
+  { path: "/repositories/{workspace}/{repo_slug}", scope: "read:repository:bitbucket", legacy: "repository" },
+] as const;
+type Endpoint = (typeof ENDPOINTS)[number];
+interface Need {
+  scope: string;
+  legacy: string;
+}
+
+/** Removed by CHANGE-2770: 410 Gone. */
+export const REMOVED_ENDPOINTS = [
+  "/workspaces",
+  "/user/permissions/workspaces",
+  "/user/permissions/repositories",
+  "/repositories",
+] as const;
+
+export const GIT_SERVICES: Record<string, Need> = {
+  "git-upload-pack": { scope: "read:repository:bitbucket", legacy: "repository" },
+  "git-receive-pack": { scope: "write:repository:bitbucket", legacy: "repository:write" },
+};
+
+export const MESSAGES = {
+  invalidToken: "Token is invalid, expired, or not supported for this endpoint.",
+  missingScope: "Your credentials lack one or more required privilege scopes.",
+  repositoryNotFound:
+    "You may not have access to this repository or it no longer exists in this workspace. If you think this repository exists and you have access, make sure you are authenticated.",
+  noWorkspaceAccess: "You do not have access to this workspace.",
+  removed: "Resource removed",
+  notFound: "Resource not found",
+};
+
+const LEGACY_IMPLIES: Record<string, readonly string[]> = {
+  "repository:write": ["repository"],
+  "pullrequest:write": ["pullrequest", "repository:write"],
+  pullrequest: ["repository"],
+  project: ["repository"],
+};
+
+const GIT_HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
+const REALM = 'Basic realm="Bitbucket.org HTTP"';
+const RANK: Record<Level, number> = { read: 1, write: 2, admin: 3 };
+
+interface Workspace {
+  slug: string;
+  uuid: string;
+  members: Map<string, Level>;
+  projects: Map<string, string>; // key → uuid
+}
+interface ApiToken {
+  kind: "api_token";
+  account: Account;
+  scopes: readonly string[];
+  expired: boolean;
+  classic: boolean;
+  revoked: boolean;
+}
+interface AccessToken {
+  kind: "access_token";
+  type: "repository" | "project" | "workspace";
+  target: string;
+  scopes: readonly string[];
+  expired: boolean;
+  revoked: boolean;
+}
+interface AppPassword {
+  kind: "app_password";
+  account: Account;
+  revoked: boolean;
+}
+type Credential = ApiToken | AccessToken | AppPassword;
+type Usable = ApiToken | AccessToken;
+interface RepoState extends Repository {
+  members: Map<string, Level>;
+}
+interface PendingFault {
+  match: FaultMatch;
+  left: number;
+  fault: Fault;
+}
+
+const CREATED_ON = "2024-01-15T09:30:00.000000+00:00";
+const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `prefix` + base64url body + `=` + 8 hex: 192 characters, like Atlassian's tokens. */
+function atlassianToken(prefix: string): string {
+  const body = [...randomBytes(192 - prefix.length - 9)].map((b) => B64URL[b % 64]).join("");
+  return `${prefix}${body}=${randomBytes(4).toString("hex").toUpperCase()}`;
+}
+
+function expandLegacy(scopes: readonly string[]): Set<string> {
+  const all = new Set<string>();
+  const visit = (s: string): void => {
+    if (all.has(s)) return;
+    all.add(s);
+    for (const implied of LEGACY_IMPLIES[s] ?? []) visit(implied);
+  };
+  scopes.forEach(visit);
+  return all;
+}
+
+function holds(cred: Usable, need: Need): boolean {
+  return cred.kind === "api_token" ? cred.scopes.includes(need.scope) : expandLegacy(cred.scopes).has(need.legacy);
+}
+
+function credentialType(cred: Usable): CredentialType {
+  return cred.kind === "api_token" ? "api_token" : (`${cred.type === "repository" ? "repo" : cred.type}_access_token` as CredentialType);
+}
+
+/** Comma-separated with uneven spacing, as Bitbucket sends it: clients must trim. */
+function oddlySpaced(scopes: readonly string[]): string {
+  return scopes.map((s, i) => (i % 2 === 1 ? `  ${s} ` : s)).join(",");
+}
+
+function parseAuthorization(header: string | undefined): { basic?: [string, string]; bearer?: string } {
+  if (!header) return {};
+  const [scheme, value = ""] = header.split(/\s+/, 2);
+  if (/^bearer$/i.test(scheme)) return { bearer: value };
+  if (!/^basic$/i.test(scheme)) return {};
+  const decoded = Buffer.from(value, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? {} : { basic: [decoded.slice(0, colon), decoded.slice(colon + 1)] };
+}
+
+function maxLevel(...levels: (Level | undefined)[]): Level | undefined {
+  return levels.reduce<Level | undefined>((best, l) => (l && (!best || RANK[l] > RANK[best]) ? l : best), undefined);
+}
+
+function templateRegExp(template: string): RegExp {
+  return new RegExp(`^${template.replace(/\{[^}]+\}/g, "([^/]+)")}$`);
+}
+
+export async function startBitbucket(options: { delayMs?: number } = {}): Promise<Bitbucket> {
+  const root = mkdtempSync(join(tmpdir(), "bitbucket-emulator-"));
+  const reposDir = join(root, "repos");
+  const homeDir = join(root, "home");
+  mkdirSync(reposDir);
+  mkdirSync(homeDir);
+  // The emulator's own git commands must not read the developer's or the test's configuration.
+  const gitEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: homeDir,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "Emulator",
+    GIT_AUTHOR_EMAIL: "emulator@example.com",
+    GIT_AUTHOR_DATE: "2024-01-15T09:30:00Z",
+    GIT_COMMITTER_NAME: "Emulator",
+    GIT_COMMITTER_EMAIL: "emulator@example.com",
+    GIT_COMMITTER_DATE: "2024-01-15T09:30:00Z",
+  };
+  const git = (dir: string, args: string[], input?: string): string =>
+    execFileSync("git", args, { cwd: dir, env: gitEnv, input, encoding: "utf8" }).trim();
+
+  let delay = options.delayMs ?? 0;
+  const workspaces = new Map<string, Workspace>();
+  const repos = new Map<string, RepoState>();
+  const credentials = new Map<string, Credential>();
+  const faults: PendingFault[] = [];
+  const requests: RecordedRequest[] = [];
+  const children = new Set<ChildProcess>();
+
+  const apiServer = createServer((req, res) => void serve("api", req, res, handleApi));
+  const gitServer = createServer((req, res) => void serve("git", req, res, handleGit));
+  const listen = (server: Server): Promise<number> =>
+    new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
+    });
+  const apiUrl = `http://127.0.0.1:${await listen(apiServer)}/2.0`;
+  const gitUrl = `http://127.0.0.1:${await listen(gitServer)}`;
+
+  // ---- world ---------------------------------------------------------------------------------
+
+  function workspace(slug: string): Workspace {
+    let ws = workspaces.get(slug);
+    if (!ws) {
+      ws = { slug, uuid: `{${randomUUID()}}`, members: new Map(), projects: new Map() };
+      workspaces.set(slug, ws);
+    }
+    return ws;
+  }
+
+  function splitFullName(fullName: string): [string, string] {
+    const m = /^([\w.-]+)\/([\w.-]+)$/.exec(fullName);
+    if (!m) throw new Error(`expected "workspace/slug", got ${JSON.stringify(fullName)}`);
+    return [m[1], m[2]];
+  }
+
+  function existingRepo(fullName: string): RepoState {
+    const repo = repos.get(fullName);
+    if (!repo) throw new Error(`no repository ${fullName}; addRepository it first`);
+    return repo;
+  }
+
+  function addRepository(fullName: string, opts: { private?: boolean; project?: string; submodule?: string } = {}): Repository {
+    const [wsSlug, slug] = splitFullName(fullName);
+    if (repos.has(fullName)) throw new Error(`repository ${fullName} exists already`);
+    const ws = workspace(wsSlug);
+    const project = opts.project ?? "PROJ";
+    if (!ws.projects.has(project)) ws.projects.set(project, `{${randomUUID()}}`);
+    const dir = join(reposDir, wsSlug, `${slug}.git`);
+    mkdirSync(dir, { recursive: true });
+    git(dir, ["init", "--bare", "--quiet", "--initial-branch=main"]);
+    // One commit built with plumbing: no work tree needed.
+    const entries = [`100644 blob ${git(dir, ["hash-object", "-w", "--stdin"], `# ${slug}\n`)}\tREADME.md`];
+    if (opts.submodule) {
+      const sub = existingRepo(opts.submodule);
+      const modules = `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${gitUrl}/${sub.fullName}.git\n`;
+      entries.push(`100644 blob ${git(dir, ["hash-object", "-w", "--stdin"], modules)}\t.gitmodules`);
+      entries.push(`160000 commit ${git(sub.dir, ["rev-parse", "refs/heads/main"])}\t${sub.slug}`);
+    }
+    const tree = git(dir, ["mktree"], `${entries.join("\n")}\n`);
+    const commit = git(dir, ["commit-tree", tree, "-m", "Initial commit"]);
+    git(dir, ["update-ref", "refs/heads/main", commit]);
+    const repo: RepoState = {
+      workspace: wsSlug,
+      slug,
+      fullName,
+      uuid: `{${randomUUID()}}`,
+      isPrivate: opts.private ?? true,
+      project,
+      dir,
+      members: new Map(),
+    };
+    repos.set(fullName, repo);
+    const { members: _members, ...view } = repo;
+    return view;
+  }
+
+  function issue(token: string, cred: Credential): string {
+    credentials.set(token, cred);
+    return token;
+  }
+
+  function issueAccessToken(opts: {
+    kind: "repository" | "project" | "workspace";
+    target: string;
+    scopes: readonly string[];
+    expired?: boolean;
+  }): string {
+    const userScope = opts.scopes.find((s) => s === "account" || s === "email");
+    if (userScope) throw new Error(`access tokens cannot hold the user scope ${userScope}`);
+    if (opts.kind === "repository") existingRepo(opts.target);
+    else if (opts.kind === "workspace") {
+      if (!workspaces.has(opts.target)) throw new Error(`no workspace ${opts.target}`);
+    } else {
+      const [ws, key] = splitFullName(opts.target);
+      if (!workspaces.get(ws)?.projects.has(key)) throw new Error(`no project ${opts.target}`);
+    }
+    return issue(atlassianToken("ATCTT3xFfGN0"), {
+      kind: "access_token",
+      type: opts.kind,
+      target: opts.target,
+      scopes: [...opts.scopes],
+      expired: opts.expired ?? false,
+      revoked: false,
+    });
+  }
+
+  // ---- who may do what ------------------------------------------------------------------------
+
+  function usable(cred: Credential | undefined): Usable | undefined {
+    if (!cred || cred.kind === "app_password" || cred.revoked || cred.expired) return undefined;
+    return cred.kind === "api_token" && cred.classic ? undefined : cred;
+  }
+
+  function restCredential(header: string | undefined): Usable | undefined {
+    const { basic, bearer } = parseAuthorization(header);
+    if (bearer !== undefined) {
+      const cred = usable(credentials.get(bearer));
+      return cred?.kind === "access_token" ? cred : undefined;
+    }
+    if (!basic) return undefined;
+    const cred = usable(credentials.get(basic[1]));
+    return cred?.kind === "api_token" && cred.account.email.toLowerCase() === basic[0].toLowerCase() ? cred : undefined;
+  }
+
+  function gitCredential(header: string | undefined): Usable | "gone" | undefined {
+    const { basic, bearer } = parseAuthorization(header);
+    if (bearer !== undefined) {
+      const cred = usable(credentials.get(bearer));
+      return cred?.kind === "access_token" ? cred : undefined;
+    }
+    if (!basic) return undefined;
+    const [user, password] = basic;
+    const stored = credentials.get(password);
+    if (stored?.kind === "app_password") return "gone";
+    const cred = usable(stored);
+    if (cred?.kind === "api_token") {
+      return user === "x-bitbucket-api-token-auth" || user === cred.account.username ? cred : undefined;
+    }
+    return cred && user === "x-token-auth" ? cred : undefined;
+  }
+
+  function covers(cred: AccessToken, repo: RepoState): boolean {
+    if (cred.type === "repository") return cred.target === repo.fullName;
+    if (cred.type === "project") return cred.target === `${repo.workspace}/${repo.project}`;
+    return cred.target === repo.workspace;
+  }
+
+  function repoLevel(cred: Usable, repo: RepoState): Level | undefined {
+    const publicRead: Level | undefined = repo.isPrivate ? undefined : "read";
+    if (cred.kind === "access_token") return covers(cred, repo) ? "admin" : publicRead;
+    const uuid = cred.account.uuid;
+    return maxLevel(workspaces.get(repo.workspace)?.members.get(uuid), repo.members.get(uuid), publicRead);
+  }
+
+  /** How the account relates to a workspace, or undefined when it has nothing there. */
+  function workspaceRole(account: Account, ws: Workspace): "owner" | "member" | "collaborator" | undefined {
+    const level = ws.members.get(account.uuid);
+    if (level) return level === "admin" ? "owner" : "member";
+    for (const repo of repos.values()) {
+      if (repo.workspace === ws.slug && repo.members.has(account.uuid)) return "collaborator";
+    }
+    return undefined;
+  }
+
+  // ---- bodies ---------------------------------------------------------------------------------
+
+  const enc = encodeURIComponent;
+  const link = (href: string) => ({ href });
+
+  function accountBody(account: Account) {
+    return {
+      type: "user",
+      uuid: account.uuid,
+      account_id: account.accountId,
+      username: account.username,
+      nickname: account.username,
+      display_name: account.displayName,
+      account_status: "active",
+      is_staff: false,
+      created_on: CREATED_ON,
+      links: {
+        self: link(`${apiUrl}/users/${enc(account.uuid)}`),
+        html: link(`${gitUrl}/${enc(account.uuid)}/`),
+        avatar: link(`${gitUrl}/avatars/${enc(account.accountId)}`),
+      },
+    };
+  }
+
+  function workspaceBase(ws: Workspace) {
+    return {
+      type: "workspace_base",
+      uuid: ws.uuid,
+      slug: ws.slug,
+      links: { avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`), self: link(`${apiUrl}/workspaces/${ws.slug}`) },
+    };
+  }
+
+  function workspaceBody(ws: Workspace) {
+    return {
+      type: "workspace",
+      uuid: ws.uuid,
+      slug: ws.slug,
+      name: ws.slug,
+      is_private: true,
+      created_on: CREATED_ON,
+      links: {
+        avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`),
+        html: link(`${gitUrl}/${ws.slug}/`),
+        self: link(`${apiUrl}/workspaces/${ws.slug}`),
+        repositories: link(`${apiUrl}/repositories/${ws.slug}`),
+      },
+    };
+  }
+
+  function repositoryBody(repo: RepoState) {
+    const ws = workspace(repo.workspace);
+    const self = `${apiUrl}/repositories/${repo.fullName}`;
+    return {
+      type: "repository",
+      uuid: repo.uuid,
+      full_name: repo.fullName,
+      name: repo.slug,
+      slug: repo.slug,
+      description: "",
+      scm: "git",
+      is_private: repo.isPrivate,
+      fork_policy: repo.isPrivate ? "no_public_forks" : "allow_forks",
+      language: "",
+      size: 1024,
+      has_issues: false,
+      has_wiki: false,
+      created_on: CREATED_ON,
+      updated_on: CREATED_ON,
+      owner: {
+        type: "team",
+        uuid: ws.uuid,
+        username: ws.slug,
+        display_name: ws.slug,
+        links: { self: link(`${apiUrl}/workspaces/${ws.slug}`), avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`) },
+      },
+      workspace: workspaceBody(ws),
+      project: {
+        type: "project",
+        key: repo.project,
+        uuid: ws.projects.get(repo.project),
+        name: repo.project,
+        links: { html: link(`${gitUrl}/${ws.slug}/workspace/projects/${repo.project}`) },
+      },
+      mainbranch: { type: "branch", name: "main" },
+      links: {
+        self: link(self),
+        html: link(`${gitUrl}/${repo.fullName}`),
+        pullrequests: link(`${self}/pullrequests`),
+        commits: link(`${self}/commits`),
+        forks: link(`${self}/forks`),
+        watchers: link(`${self}/watchers`),
+        downloads: link(`${self}/downloads`),
+        hooks: link(`${self}/hooks`),
+        clone: [{ name: "https", href: `${gitUrl}/${repo.fullName}.git` }],
+      },
+    };
+  }
+
+  const errorBody = (message: string, extra: Record<string, unknown> = {}) => ({
+    type: "error",
+    error: { message, ...extra },
+  });
+
+  function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      ...headers,
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  }
+
+  function sendText(res: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
+    res.writeHead(status, { ...headers, "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  // ---- request plumbing -----------------------------------------------------------------------
+
+  async function serve(
+    server: ServerName,
+    req: IncomingMessage,
+    res: ServerResponse,
+    handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
+  ): Promise<void> {
+    const entry: RecordedRequest = { server, method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers };
+    requests.push(entry);
+    res.on("finish", () => {
+      entry.status = res.statusCode;
+    });
+    try {
+      if (delay > 0) await sleep(delay);
+      const pending = faults.find((f) => f.left > 0 && matches(f.match, server, entry.url));
+      if (pending) {
+        pending.left--;
+        return applyFault(pending.fault, req, res);
+      }
+      await handler(req, res);
+    } catch (error) {
+      if (!res.headersSent) sendJson(res, 500, errorBody(`emulator failure: ${String(error)}`));
+      else res.destroy();
+    }
+  }
+
+  function matches(match: FaultMatch, server: ServerName, url: string): boolean {
+    if (match.server && match.server !== server) return false;
+    return typeof match.path === "string" ? url.startsWith(match.path) : match.path.test(url);
+  }
+
+  function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
+    if (fault === "reset") {
+      req.socket.destroy();
+    } else if (fault === "hang") {
+      // Never answer: close() ends the socket through closeAllConnections().
+    } else if ("redirect" in fault) {
+      res.writeHead(fault.status ?? 302, { location: fault.redirect, "content-length": 0 });
+      res.end();
+    } else if ("truncate" in fault) {
+      const body = fault.body ?? '{"type": "user", "uuid": "';
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) + 512 });
+      res.write(body, () => req.socket.destroy());
+    } else {
+      const headers: Record<string, string> = { ...fault.headers };
+      let body: string | Uint8Array = "";
+      if (typeof fault.body === "string" || fault.body instanceof Uint8Array) body = fault.body;
+      else if (fault.body !== undefined) {
+        body = JSON.stringify(fault.body);
+        headers["content-type"] ??= "application/json; charset=utf-8";
+      }
+      if (typeof body === "string" && body && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+        headers["content-type"] = "text/plain; charset=utf-8";
+      }
+      res.writeHead(fault.status, { ...headers, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    }
+  }
+
+  // ---- REST -----------------------------------------------------------------------------------
+
+  const routes = ENDPOINTS.map((endpoint) => ({ endpoint, pattern: templateRegExp(endpoint.path) }));
+
+  function handleApi(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "/", apiUrl);
+    const path = url.pathname.startsWith("/2.0/") ? url.pathname.slice(4).replace(/\/+$/, "") : undefined;
+    if (path && (REMOVED_ENDPOINTS as readonly string[]).includes(path)) {
+      sendJson(
+        res,
+        410,
+        errorBody(MESSAGES.removed, {
+          detail: "This API is no longer supported. See https://developer.atlassian.com/cloud/bitbucket/changelog/#CHANGE-2770",
+        }),
+      );
+      return;
+    }
+    let route: { endpoint: Endpoint; params: string[] } | undefined;
+    for (const { endpoint, pattern } of routes) {
+      const m = path === undefined ? null : pattern.exec(path);
+      if (m) route = { endpoint, params: m.slice(1).map(decodeURIComponent) };
+    }
+    if (!route) {
+      sendJson(res, 404, errorBody(MESSAGES.notFound, { detail: "There is no API hosted at this URL." }));
+      return;
+    }
+    if (req.method !== "GET") {
+      sendJson(res, 405, errorBody(`Method ${req.method} not allowed`), { allow: "GET" });
+      return;
+    }
+    const cred = restCredential(req.headers.authorization);
+    if (!cred) {
+      sendJson(res, 401, errorBody(MESSAGES.invalidToken));
+      return;
+    }
+    const { endpoint, params } = route;
+    const headers = {
+      "x-oauth-scopes": oddlySpaced(cred.scopes),
+      "x-accepted-oauth-scopes": endpoint.legacy,
+      "x-credential-type": credentialType(cred),
+    };
+    if (!holds(cred, endpoint)) {
+      const required = [cred.kind === "api_token" ? endpoint.scope : endpoint.legacy];
+      sendJson(res, 403, errorBody(MESSAGES.missingScope, { detail: { required, granted: cred.scopes } }), headers);
+      return;
+    }
+    // Only API tokens get past the scope check of the /user endpoints (see header comment).
+    const account = cred.kind === "api_token" ? cred.account : undefined;
+    switch (endpoint.path) {
+      case "/user":
+        return sendJson(res, 200, accountBody(account as Account), headers);
+      case "/user/workspaces":
+        return sendJson(res, 200, workspacePage(account as Account, url.searchParams), headers);
+      case "/user/workspaces/{workspace}/permission": {
+        const ws = workspaces.get(params[0]);
+        const role = ws && workspaceRole(account as Account, ws);
+        if (!ws || !role) return sendJson(res, 403, errorBody(MESSAGES.noWorkspaceAccess), headers);
+        return sendJson(
+          res,
+          200,
+          {
+            type: "workspace_membership",
+            permission: role,
+            user: accountBody(account as Account),
+            workspace: workspaceBody(ws),
+            links: { self: link(`${apiUrl}/workspaces/${ws.slug}/members/${enc((account as Account).uuid)}`) },
+          },
+          headers,
+        );
+      }
+      case "/repositories/{workspace}/{repo_slug}": {
+        const repo = repos.get(`${params[0]}/${params[1]}`);
+        if (!repo || !repoLevel(cred, repo)) return sendJson(res, 404, errorBody(MESSAGES.repositoryNotFound), headers);
+        return sendJson(res, 200, repositoryBody(repo), headers);
+      }
+    }
+  }
+
+  function workspacePage(account: Account, query: URLSearchParams) {
+    const all = [...workspaces.values()]
+      .filter((ws) => workspaceRole(account, ws))
+      .sort((a, b) => a.slug.localeCompare(b.slug));
+    const pagelen = Math.min(100, Math.max(1, Number.parseInt(query.get("pagelen") ?? "", 10) || 10));
+    const page = Math.max(1, Number.parseInt(query.get("page") ?? "", 10) || 1);
+    const values = all.slice((page - 1) * pagelen, page * pagelen).map((ws) => ({
+      type: "workspace_access",
+      administrator: ws.members.get(account.uuid) === "admin",
+      workspace: workspaceBase(ws),
+      links: { self: link(`${apiUrl}/user/workspaces/${ws.slug}/permission`) },
+    }));
+    const next = page * pagelen < all.length ? { next: `${apiUrl}/user/workspaces?page=${page + 1}&pagelen=${pagelen}` } : {};
+    return { pagelen, page, size: all.length, values, ...next };
+  }
+
+  // ---- git smart HTTP -------------------------------------------------------------------------
+
+  function handleGit(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+    const url = new URL(req.url ?? "/", gitUrl);
+    const m = /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(url.pathname);
+    if (!m) return sendText(res, 404, "Not Found\n");
+    const [, wsSlug, slug, action] = m;
+    const service = action === "info/refs" ? (url.searchParams.get("service") ?? "") : action;
+    const need = GIT_SERVICES[service];
+    if (!need) return sendText(res, 403, "Dumb HTTP is not supported: use a smart git client.\n");
+    const cred = gitCredential(req.headers.authorization);
+    if (cred === "gone") {
+      return sendText(res, 410, "App passwords are no longer supported for Git over HTTPS. Use an API token.\n");
+    }
+    if (!cred) return sendText(res, 401, "Authentication failed\n", { "www-authenticate": REALM });
+    if (!holds(cred, need)) {
+      const required = cred.kind === "api_token" ? need.scope : need.legacy;
+      return sendText(res, 403, `Your credentials lack one or more required privilege scopes: ${required}\n`);
+    }
+    const repo = repos.get(`${wsSlug}/${slug}`);
+    const level = repo && repoLevel(cred, repo);
+    if (!repo || !level) return sendText(res, 404, "Repository not found\n");
+    if (service === "git-receive-pack" && RANK[level] < RANK.write) {
+      return sendText(res, 403, "You do not have write access to this repository.\n");
+    }
+    const user = cred.kind === "api_token" ? cred.account.username : "x-token-auth";
+    const pathInfo = `/${repo.workspace}/${repo.slug}.git/${action}`;
+    return runHttpBackend(req, res, pathInfo, url.search.slice(1), user);
+  }
+
+  /** Runs git http-backend as a CGI: request body to stdin, `Status:` and headers parsed from stdout. */
+  function runHttpBackend(req: IncomingMessage, res: ServerResponse, pathInfo: string, query: string, user: string): Promise<void> {
+    const env: NodeJS.ProcessEnv = {
+      ...gitEnv,
+      GIT_PROJECT_ROOT: reposDir,
+      GIT_HTTP_EXPORT_ALL: "1",
+      GATEWAY_INTERFACE: "CGI/1.1",
+      SERVER_PROTOCOL: "HTTP/1.1",
+      REQUEST_METHOD: req.method ?? "GET",
+      PATH_INFO: pathInfo,
+      QUERY_STRING: query,
+      REMOTE_USER: user, // receive-pack is only enabled for authenticated users
+      REMOTE_ADDR: "127.0.0.1",
+    };
+    const optional: Record<string, string | undefined> = {
+      CONTENT_TYPE: req.headers["content-type"],
+      CONTENT_LENGTH: req.headers["content-length"],
+      HTTP_CONTENT_ENCODING: req.headers["content-encoding"],
+      GIT_PROTOCOL: req.headers["git-protocol"] as string | undefined,
+    };
+    for (const [name, value] of Object.entries(optional)) if (value) env[name] = value;
+
+    return new Promise((resolve) => {
+      const child = spawn(GIT_HTTP_BACKEND, [], { env, stdio: ["pipe", "pipe", "pipe"] });
+      children.add(child);
+      child.stdin.on("error", () => {}); // the backend may exit before reading everything
+      req.pipe(child.stdin);
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+      });
+      let head: Buffer = Buffer.alloc(0);
+      let headersDone = false;
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (headersDone) {
+          res.write(chunk);
+          return;
+        }
+        head = Buffer.concat([head, chunk]);
+        const text = head.toString("latin1");
+        const end = text.search(/\r?\n\r?\n/);
+        if (end < 0) return;
+        const separator = /\r?\n\r?\n/.exec(text.slice(end))?.[0].length ?? 2;
+        let status = 200;
+        const headers: OutgoingHttpHeaders = {};
+        for (const line of text.slice(0, end).split(/\r?\n/)) {
+          const colon = line.indexOf(":");
+          const name = line.slice(0, colon).trim();
+          const value = line.slice(colon + 1).trim();
+          if (/^status$/i.test(name)) status = Number.parseInt(value, 10);
+          else headers[name.toLowerCase()] = value;
+        }
+        headersDone = true;
+        res.writeHead(status, headers);
+        res.write(head.subarray(end + separator));
+      });
+      child.on("close", () => {
+        children.delete(child);
+        if (!headersDone) sendText(res, 500, `git http-backend failed: ${stderr}\n`);
+        else res.end();
+        resolve();
+      });
+    });
+  }
+
+  // ---- the object tests hold ------------------------------------------------------------------
+
+  return {
+    apiUrl,
+    gitUrl,
+    requests,
+    addAccount({ email, username, displayName }) {
+      const account: Account = {
+        uuid: `{${randomUUID()}}`,
+        accountId: `712020:${randomUUID()}`,
+        email,
+        username,
+        displayName: displayName ?? username,
+      };
+      return account;
+    },
+    addRepository,
+    grant(account, target, level) {
+      if (target.includes("/")) existingRepo(target).members.set(account.uuid, level);
+      else workspace(target).members.set(account.uuid, level);
+    },
+    issueApiToken(account, { scopes, expired = false, classic = false }) {
+      return issue(atlassianToken("ATATT3xFfGF0"), {
+        kind: "api_token",
+        account,
+        scopes: classic ? [] : [...scopes],
+        expired,
+        classic,
+        revoked: false,
+      });
+    },
+    issueAccessToken,
+    issueAppPassword(account) {
+      const password = `ATBB${Array.from({ length: 32 }, () => ALNUM[randomInt(ALNUM.length)]).join("")}`;
+      return issue(password, { kind: "app_password", account, revoked: false });
+    },
+    revoke(token) {
+      const cred = credentials.get(token);
+      if (!cred) throw new Error("revoke: unknown token");
+      cred.revoked = true;
+    },
+    setDelay(ms) {
+      delay = ms;
+    },
+    inject(match, fault) {
+      faults.push({ match, left: match.times ?? 1, fault });
+    },
+    clearRequests() {
+      requests.length = 0;
+    },
+    async close() {
+      for (const child of children) child.kill("SIGKILL");
+      const closed = [apiServer, gitServer].map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      );
+      apiServer.closeAllConnections();
+      gitServer.closeAllConnections();
+      await Promise.all(closed);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
