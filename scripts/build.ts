@@ -3,7 +3,7 @@
  * committed files byte for byte. Code only some paths need (undici) sits in a chunk that is
  * loaded after the inputs are valid, so rejecting a bad input costs little more than Node's start.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { build, type Plugin } from "esbuild";
 
 // @actions/core reaches @actions/http-client (and with it a second, older undici) only for
@@ -11,9 +11,13 @@ import { build, type Plugin } from "esbuild";
 const noHttpClient: Plugin = {
   name: "no-http-client",
   setup(b) {
-    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({ path: args.path, namespace: "stub" }));
+    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({
+      path: args.path,
+      namespace: "stub",
+    }));
     b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-      contents: "const unused = () => { throw new Error('@actions/http-client is not bundled'); };\n" +
+      contents:
+        "const unused = () => { throw new Error('@actions/http-client is not bundled'); };\n" +
         "export class HttpClient { constructor() { unused(); } }\n" +
         "export class BearerCredentialHandler { constructor() { unused(); } }\n" +
         "export const HttpCodes = {}; export const Headers = {}; export const MediaTypes = {};\n",
@@ -22,10 +26,18 @@ const noHttpClient: Plugin = {
   },
 };
 
-rmSync("dist", { recursive: true, force: true });
+const outdir = process.argv.includes("--outdir")
+  ? process.argv[process.argv.indexOf("--outdir") + 1]
+  : "dist";
+rmSync(outdir, { recursive: true, force: true });
 const result = await build({
-  entryPoints: { main: "src/github/main.ts", post: "src/github/post.ts", cli: "src/cli/main.ts" },
-  outdir: "dist",
+  entryPoints: {
+    main: "src/github/main.ts",
+    post: "src/github/post.ts",
+    cli: "src/cli/bin.ts",
+    pipe: "src/cli/pipe.ts",
+  },
+  outdir,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -33,9 +45,12 @@ const result = await build({
   target: "node24",
   minify: true,
   legalComments: "none",
+  define: { VERSION: JSON.stringify(JSON.parse(readFileSync("package.json", "utf8")).version) },
   chunkNames: "chunks/[name]-[hash]",
   // Bundled CommonJS (undici) calls require(); ESM has none unless we make one.
-  banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
+  banner: {
+    js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',
+  },
   plugins: [noHttpClient],
   metafile: true,
   logLevel: "warning",

@@ -51,7 +51,11 @@ export class BitbucketClient {
   readonly #dispatcher = new EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
 
   /** `log` gets one line per attempt (method, URL, status): never a header, never a body. */
-  constructor(settings: Settings, clock: Clock = realClock, log: (line: string) => void = () => {}) {
+  constructor(
+    settings: Settings,
+    clock: Clock = realClock,
+    log: (line: string) => void = () => {},
+  ) {
     this.#log = log;
     this.#credential = settings.credential;
     this.#apiUrl = settings.apiUrl;
@@ -68,7 +72,10 @@ export class BitbucketClient {
 
   /** The smart-HTTP advertisement: proves git access with the git username, transfers nothing. */
   gitAdvertisement(repo: Repository, service: GitService): Promise<Answer> {
-    const url = joinUrl(this.#gitUrl, `/${repo.workspace}/${repo.slug}.git/info/refs?service=${service}`);
+    const url = joinUrl(
+      this.#gitUrl,
+      `/${repo.workspace}/${repo.slug}.git/info/refs?service=${service}`,
+    );
     return this.#get(url, "git-url", gitAuthorization(this.#credential));
   }
 
@@ -82,11 +89,18 @@ export class BitbucketClient {
     for (let attempt = 0; ; attempt++) {
       const remaining = this.#deadline - this.#clock.now();
       if (remaining <= 0) {
-        throw new UnreachableError(host, `Bitbucket (${host}) did not answer in time${lastFailure ? ` (last: ${lastFailure})` : ""}.`);
+        throw new UnreachableError(
+          host,
+          `Bitbucket (${host}) did not answer in time${lastFailure ? ` (last: ${lastFailure})` : ""}.`,
+        );
       }
       let retryAfterMs: number | undefined;
       try {
-        const answer = await this.#attempt(url, authorization, Math.min(remaining, ATTEMPT_TIMEOUT_MS));
+        const answer = await this.#attempt(
+          url,
+          authorization,
+          Math.min(remaining, ATTEMPT_TIMEOUT_MS),
+        );
         this.#log(`GET ${url} → ${answer.status}`);
         if (answer.status >= 300 && answer.status < 400) {
           const location = firstHeader(answer.headers.location) ?? "(no location)";
@@ -100,14 +114,20 @@ export class BitbucketClient {
         }
         if (answer.status !== 429 && answer.status < 500) return answer;
         lastFailure = `HTTP ${answer.status}`;
-        retryAfterMs = parseRetryAfter(firstHeader(answer.headers["retry-after"]), this.#clock.now());
+        retryAfterMs = parseRetryAfter(
+          firstHeader(answer.headers["retry-after"]),
+          this.#clock.now(),
+        );
       } catch (error) {
         if (error instanceof UnfitError || error instanceof UnreachableError) throw error;
         lastFailure = describeNetworkError(error);
         this.#log(`GET ${url} → ${lastFailure}`);
       }
       if (attempt >= this.#retries) {
-        throw new UnreachableError(host, `Bitbucket (${host}) failed ${attempt + 1} time(s); last: ${lastFailure}.`);
+        throw new UnreachableError(
+          host,
+          `Bitbucket (${host}) failed ${attempt + 1} time(s); last: ${lastFailure}.`,
+        );
       }
       const left = this.#deadline - this.#clock.now();
       if (retryAfterMs !== undefined && retryAfterMs >= left) {
@@ -116,7 +136,8 @@ export class BitbucketClient {
           `Bitbucket (${host}) answered ${lastFailure} and asked to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than the time left (raise \`timeout-seconds\` or try later).`,
         );
       }
-      const backoff = this.#clock.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+      const backoff =
+        this.#clock.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
       await this.#clock.sleep(Math.min(retryAfterMs ?? backoff, left));
     }
   }
@@ -125,7 +146,11 @@ export class BitbucketClient {
     const response = await request(url, {
       dispatcher: this.#dispatcher,
       method: "GET",
-      headers: { authorization, accept: "application/json", "user-agent": "bitbucket-api-token-auth" },
+      headers: {
+        authorization,
+        accept: "application/json",
+        "user-agent": "bitbucket-api-token-auth",
+      },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
@@ -173,7 +198,11 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 
 function describeNetworkError(error: unknown): string {
   const e = error as { code?: string; name?: string; message?: string };
-  if (e?.name === "TimeoutError" || e?.code === "UND_ERR_HEADERS_TIMEOUT" || e?.code === "UND_ERR_BODY_TIMEOUT") {
+  if (
+    e?.name === "TimeoutError" ||
+    e?.code === "UND_ERR_HEADERS_TIMEOUT" ||
+    e?.code === "UND_ERR_BODY_TIMEOUT"
+  ) {
     return "no answer in time";
   }
   return [e?.code, e?.message].filter(Boolean).join(" ") || String(error);

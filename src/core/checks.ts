@@ -9,7 +9,13 @@ import type { CredentialKind } from "./credential.ts";
 import { looksLikeAppPassword } from "./credential.ts";
 import { type Problem, UnfitError, UnreachableError } from "./errors.ts";
 import { type Expiry, judgeExpiry } from "./expiry.ts";
-import { missingScopes, parseScopeHeader, scopePurpose, toGranular, toLegacyName } from "./scopes.ts";
+import {
+  missingScopes,
+  parseScopeHeader,
+  scopePurpose,
+  toGranular,
+  toLegacyName,
+} from "./scopes.ts";
 import { CREATE_API_TOKEN_STEPS, type Repository, type Settings } from "./settings.ts";
 
 export interface Account {
@@ -59,8 +65,7 @@ export interface CheckOptions {
 const WRITE = "write:repository:bitbucket";
 const READ = "read:repository:bitbucket";
 
-const REPLACE_TOKEN =
-  "Create a new token and update the CI secret. " + CREATE_API_TOKEN_STEPS;
+const REPLACE_TOKEN = `Create a new token and update the CI secret. ${CREATE_API_TOKEN_STEPS}`;
 
 /** Checks that need no network; throws so that nothing is sent for a token that cannot work. */
 export function checkOffline(settings: Settings, now: Date): Expiry {
@@ -116,7 +121,12 @@ export async function runChecks(settings: Settings, options: CheckOptions = {}):
 
 type RepositoryAnswers = [rest: Answer, gitRead: Answer, gitWrite: Answer | undefined];
 
-function judge(settings: Settings, expiry: Expiry, user: Answer, repoAnswers: RepositoryAnswers[]): Report {
+function judge(
+  settings: Settings,
+  expiry: Expiry,
+  user: Answer,
+  repoAnswers: RepositoryAnswers[],
+): Report {
   const { credential } = settings;
   const apiHost = settings.apiUrl.host;
   const restAnswers = [user, ...repoAnswers.map(([rest]) => rest)];
@@ -137,8 +147,14 @@ function judge(settings: Settings, expiry: Expiry, user: Answer, repoAnswers: Re
       report.problems.push(rejected(settings));
       return report;
     }
-    if (answer.status === 200 && (answer.notJson || typeof answer.json !== "object" || answer.json === null)) {
-      throw new UnreachableError(apiHost, `Bitbucket (${apiHost}) answered 200 with a body that is not the expected JSON (a proxy's page?).`);
+    if (
+      answer.status === 200 &&
+      (answer.notJson || typeof answer.json !== "object" || answer.json === null)
+    ) {
+      throw new UnreachableError(
+        apiHost,
+        `Bitbucket (${apiHost}) answered 200 with a body that is not the expected JSON (a proxy's page?).`,
+      );
     }
   }
 
@@ -154,7 +170,8 @@ function judge(settings: Settings, expiry: Expiry, user: Answer, repoAnswers: Re
     const detail = errorDetail(answer);
     if (Array.isArray(detail?.granted)) {
       sawScopes = true;
-      for (const scope of detail.granted) if (typeof scope === "string") granted.add(scope.trim().toLowerCase());
+      for (const scope of detail.granted)
+        if (typeof scope === "string") granted.add(scope.trim().toLowerCase());
     }
   }
   if (!sawScopes) {
@@ -167,7 +184,8 @@ function judge(settings: Settings, expiry: Expiry, user: Answer, repoAnswers: Re
 
   const missing = missingScopes(settings.requiredScopes, granted);
   const grantedGranular = toGranular(granted);
-  const nameOf = (scope: string) => (credential.kind === "access-token" ? toLegacyName(scope) : scope);
+  const nameOf = (scope: string) =>
+    credential.kind === "access-token" ? toLegacyName(scope) : scope;
   report.required = [...toGranular(settings.requiredScopes)].map((scope) => ({
     name: nameOf(scope),
     held: grantedGranular.has(scope),
@@ -178,7 +196,9 @@ function judge(settings: Settings, expiry: Expiry, user: Answer, repoAnswers: Re
 
   settings.repositories.forEach((repo, i) => {
     const [rest, gitRead, gitWrite] = repoAnswers[i];
-    report.repositories.push(judgeRepository(settings, repo, rest, gitRead, gitWrite, grantedGranular, report.problems));
+    report.repositories.push(
+      judgeRepository(settings, repo, rest, gitRead, gitWrite, grantedGranular, report.problems),
+    );
   });
 
   if (expiry.status === "warn") {
@@ -254,7 +274,13 @@ function judgeRepository(
   return result;
 }
 
-function gitProblem(settings: Settings, name: string, gitHost: string, what: string, status: number): Problem {
+function gitProblem(
+  settings: Settings,
+  name: string,
+  gitHost: string,
+  what: string,
+  status: number,
+): Problem {
   const user = settings.credential.gitUsername;
   if (status === 401 || status === 410) {
     return {
@@ -278,13 +304,21 @@ function gitProblem(settings: Settings, name: string, gitHost: string, what: str
 }
 
 /** A repository 404 means "missing or forbidden"; workspace membership tells which is likelier. */
-async function explainMissingRepositories(client: BitbucketClient, settings: Settings, report: Report): Promise<void> {
+async function explainMissingRepositories(
+  client: BitbucketClient,
+  settings: Settings,
+  report: Report,
+): Promise<void> {
   if (settings.credential.kind !== "api-token") return;
   if (!toGranular(report.grantedScopes).has("read:workspace:bitbucket")) return;
   const workspaces = [
-    ...new Set(report.repositories.filter((r) => r.read === "missing").map((r) => r.name.split("/")[0])),
+    ...new Set(
+      report.repositories.filter((r) => r.read === "missing").map((r) => r.name.split("/")[0]),
+    ),
   ];
-  const answers = await Promise.all(workspaces.map((ws) => client.rest(`/user/workspaces/${ws}/permission`)));
+  const answers = await Promise.all(
+    workspaces.map((ws) => client.rest(`/user/workspaces/${ws}/permission`)),
+  );
   workspaces.forEach((ws, i) => {
     if (answers[i].status === 200) return;
     report.problems.push({
@@ -298,7 +332,8 @@ async function explainMissingRepositories(client: BitbucketClient, settings: Set
 function readAccount(user: Answer, settings: Settings): Account | undefined {
   const apiHost = settings.apiUrl.host;
   // Access tokens are not users: Bitbucket refuses them /user, and that is no verdict.
-  if (user.status !== 200 && (user.status === 403 || settings.credential.kind === "access-token")) return undefined;
+  if (user.status !== 200 && (user.status === 403 || settings.credential.kind === "access-token"))
+    return undefined;
   if (user.status !== 200) {
     throw new UnreachableError(apiHost, `Bitbucket (${apiHost}) answered ${user.status} to /user.`);
   }
@@ -312,7 +347,10 @@ function readAccount(user: Answer, settings: Settings): Account | undefined {
   };
   // A 200 that does not name anyone is not proof of identity, whatever the status says.
   if (!account.accountId && !account.uuid) {
-    throw new UnreachableError(apiHost, `Bitbucket (${apiHost}) answered /user without an account id.`);
+    throw new UnreachableError(
+      apiHost,
+      `Bitbucket (${apiHost}) answered /user without an account id.`,
+    );
   }
   return account;
 }
@@ -320,7 +358,9 @@ function readAccount(user: Answer, settings: Settings): Account | undefined {
 function errorDetail(answer: Answer): { granted?: unknown[] } | undefined {
   if (answer.status !== 403) return undefined;
   const detail = (answer.json as { error?: { detail?: unknown } } | undefined)?.error?.detail;
-  return typeof detail === "object" && detail !== null ? (detail as { granted?: unknown[] }) : undefined;
+  return typeof detail === "object" && detail !== null
+    ? (detail as { granted?: unknown[] })
+    : undefined;
 }
 
 function isoDay(date: Date | undefined): string {

@@ -48,7 +48,9 @@ export function gitAuthorization(c: Credential): string {
 export function secretForms(rawToken: string, rawEmail = ""): string[] {
   const token = rawToken.trim();
   if (token === "") return [];
-  const users = [API_TOKEN_GIT_USERNAME, ACCESS_TOKEN_GIT_USERNAME, rawEmail.trim()].filter(Boolean);
+  const users = [API_TOKEN_GIT_USERNAME, ACCESS_TOKEN_GIT_USERNAME, rawEmail.trim()].filter(
+    Boolean,
+  );
   const forms = [
     token,
     ...rawToken.split(/\r?\n/).map((line) => line.trim()),

@@ -24,7 +24,8 @@ export function parseExpiryDate(raw: string): Date | string {
   const timestamp =
     /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(raw);
   const parts = dateOnly ?? timestamp;
-  if (!parts) return "is not a date in the form YYYY-MM-DD or an ISO 8601 timestamp with a time zone";
+  if (!parts)
+    return "is not a date in the form YYYY-MM-DD or an ISO 8601 timestamp with a time zone";
   const [year, month, day] = parts.slice(1, 4).map(Number);
   // Date.parse quietly rolls 2026-02-30 over to March; a typo should not pass as a date.
   const calendar = new Date(Date.UTC(year, month - 1, day));

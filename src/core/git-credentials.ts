@@ -49,10 +49,16 @@ const DIR_NAME = "bitbucket-api-token-auth";
 
 export const newCredentialId = (): string => randomBytes(8).toString("hex");
 
-export async function configure(credential: GitCredential, places: Places, id = newCredentialId()): Promise<Configured> {
+export async function configure(
+  credential: GitCredential,
+  places: Places,
+  id = newCredentialId(),
+): Promise<Configured> {
   const dir = path.join(path.resolve(places.tempDir), DIR_NAME);
   if (places.workspace && isInside(dir, path.resolve(places.workspace))) {
-    throw new Error(`The temp directory ${places.tempDir} is inside the workspace ${places.workspace}; the credential file must live outside it.`);
+    throw new Error(
+      `The temp directory ${places.tempDir} is inside the workspace ${places.workspace}; the credential file must live outside it.`,
+    );
   }
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   await fs.chmod(dir, 0o700);
@@ -98,7 +104,8 @@ export async function remove(places: Places, id?: string): Promise<Removal> {
   if (id === undefined) {
     const dir = path.join(path.resolve(places.tempDir), DIR_NAME);
     const orphans = await fs.readdir(dir).catch(() => [] as string[]);
-    for (const name of orphans) if (name.endsWith(".gitconfig")) credentialFiles.add(path.join(dir, name));
+    for (const name of orphans)
+      if (name.endsWith(".gitconfig")) credentialFiles.add(path.join(dir, name));
   } else {
     credentialFiles.add(path.join(path.resolve(places.tempDir), DIR_NAME, `${id}.gitconfig`));
   }
@@ -136,7 +143,11 @@ export function credentialConfig({ gitUrl, authorization, rewriteSshUrls }: GitC
   ];
   if (rewriteSshUrls) {
     const host = gitUrl.hostname;
-    lines.push(`[url ${quote(base)}]`, `\tinsteadOf = ${quote(`git@${host}:`)}`, `\tinsteadOf = ${quote(`ssh://git@${host}/`)}`);
+    lines.push(
+      `[url ${quote(base)}]`,
+      `\tinsteadOf = ${quote(`git@${host}:`)}`,
+      `\tinsteadOf = ${quote(`ssh://git@${host}/`)}`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -164,15 +175,24 @@ interface CutBlock {
  */
 export function cutBlocks(text: string, id?: string): { kept: string; blocks: CutBlock[] } {
   const blocks: CutBlock[] = [];
-  const pattern = new RegExp(`(\\n?)${MARK} ([0-9a-f]+) begin([^\\n]*)\\n([\\s\\S]*?)${MARK} \\2 end(?:\\n|$)`, "g");
-  const kept = text.replace(pattern, (whole, newline: string, blockId: string, note: string, body: string) => {
-    if (id !== undefined && blockId !== id) return whole;
-    const lines = body.split("\n").filter((line) => line !== "");
-    const pathLine = lines.find((line) => /^\tpath = /.test(line));
-    blocks.push({ includePath: pathLine ? unquote(pathLine.replace(/^\tpath = /, "")) : undefined, createdFile: note.startsWith(" (created this file)") });
-    const foreign = lines.filter((line) => line !== "[include]" && line !== pathLine);
-    return foreign.length > 0 ? `${newline}[include]\n${foreign.join("\n")}\n` : "";
-  });
+  const pattern = new RegExp(
+    `(\\n?)${MARK} ([0-9a-f]+) begin([^\\n]*)\\n([\\s\\S]*?)${MARK} \\2 end(?:\\n|$)`,
+    "g",
+  );
+  const kept = text.replace(
+    pattern,
+    (whole, newline: string, blockId: string, note: string, body: string) => {
+      if (id !== undefined && blockId !== id) return whole;
+      const lines = body.split("\n").filter((line) => line !== "");
+      const pathLine = lines.find((line) => /^\tpath = /.test(line));
+      blocks.push({
+        includePath: pathLine ? unquote(pathLine.replace(/^\tpath = /, "")) : undefined,
+        createdFile: note.startsWith(" (created this file)"),
+      });
+      const foreign = lines.filter((line) => line !== "[include]" && line !== pathLine);
+      return foreign.length > 0 ? `${newline}[include]\n${foreign.join("\n")}\n` : "";
+    },
+  );
   return { kept, blocks };
 }
 

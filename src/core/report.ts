@@ -37,7 +37,8 @@ const ACCESS_WORDS: Record<Access, string> = {
 
 export function expiryText(report: Report): string {
   const { expiry } = report;
-  if (expiry.status === "unknown") return "unknown (set `expires-at` to be warned before it expires)";
+  if (expiry.status === "unknown")
+    return "unknown (set `expires-at` to be warned before it expires)";
   const day = expiry.expiresAt?.toISOString().slice(0, 10);
   const left = `${day}, in ${expiry.daysLeft} day(s)`;
   return expiry.status === "warn" ? `⚠️ ${left}` : left;
@@ -45,7 +46,8 @@ export function expiryText(report: Report): string {
 
 function accountText(report: Report): string {
   const a = report.account;
-  if (!a) return report.credentialKind === "access-token" ? "an access token (not a user)" : "unknown";
+  if (!a)
+    return report.credentialKind === "access-token" ? "an access token (not a user)" : "unknown";
   const name = a.displayName ? `${a.displayName} ` : "";
   return `${name}(${[a.username, a.accountId].filter(Boolean).join(", ")})`;
 }
@@ -66,14 +68,25 @@ export function summaryMarkdown(report: Report, git?: GitSetup): string {
     "",
     "| Scope | Held | What it is for |",
     "|---|---|---|",
-    ...report.required.map((s) => `| \`${s.name}\` | ${s.held ? "✅" : "❌ missing"} | ${s.purpose} |`),
+    ...report.required.map(
+      (s) => `| \`${s.name}\` | ${s.held ? "✅" : "❌ missing"} | ${s.purpose} |`,
+    ),
   ];
   if (report.repositories.length > 0) {
-    rows.push("", "### Repositories", "", "| Repository | Read (REST + git) | Write (git) |", "|---|---|---|");
-    for (const r of report.repositories) rows.push(`| \`${r.name}\` | ${ACCESS_WORDS[r.read]} | ${ACCESS_WORDS[r.write]} |`);
+    rows.push(
+      "",
+      "### Repositories",
+      "",
+      "| Repository | Read (REST + git) | Write (git) |",
+      "|---|---|---|",
+    );
+    for (const r of report.repositories)
+      rows.push(`| \`${r.name}\` | ${ACCESS_WORDS[r.read]} | ${ACCESS_WORDS[r.write]} |`);
   }
-  if (report.problems.length > 0) rows.push("", "### What to fix", "", ...problemList(report.problems));
-  if (report.warnings.length > 0) rows.push("", "### Warnings", "", ...report.warnings.map((w) => `- ⚠️ ${w}`));
+  if (report.problems.length > 0)
+    rows.push("", "### What to fix", "", ...problemList(report.problems));
+  if (report.warnings.length > 0)
+    rows.push("", "### Warnings", "", ...report.warnings.map((w) => `- ⚠️ ${w}`));
   return `${rows.join("\n")}\n`;
 }
 
@@ -91,7 +104,8 @@ export interface Style {
 }
 
 export function terminalText(report: Report, style: Style, git?: GitSetup): string {
-  const paint = (code: number, text: string) => (style.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (code: number, text: string) =>
+    style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
   const good = (t: string) => paint(32, t);
   const bad = (t: string) => paint(31, t);
   const ok = report.problems.length === 0;
@@ -101,15 +115,23 @@ export function terminalText(report: Report, style: Style, git?: GitSetup): stri
     `  Credential:  ${report.credentialKind} (git username ${report.gitUsername})`,
     `  Expires:     ${expiryText(report).replace(/`/g, "")}`,
     "  Scopes:",
-    ...report.required.map((s) => `    ${s.held ? good("✔") : bad("✘")} ${s.name}  ${s.held ? "" : bad("missing: ")}${s.purpose}`),
+    ...report.required.map(
+      (s) =>
+        `    ${s.held ? good("✔") : bad("✘")} ${s.name}  ${s.held ? "" : bad("missing: ")}${s.purpose}`,
+    ),
   ];
   if (report.repositories.length > 0) {
     lines.push("  Repositories:");
     for (const r of report.repositories) {
-      lines.push(`    ${r.name}: read ${ACCESS_WORDS[r.read].replace(/^\S+ /, "")}, write ${ACCESS_WORDS[r.write].replace(/^\S+ /, "")}`);
+      lines.push(
+        `    ${r.name}: read ${ACCESS_WORDS[r.read].replace(/^\S+ /, "")}, write ${ACCESS_WORDS[r.write].replace(/^\S+ /, "")}`,
+      );
     }
   }
-  if (git) lines.push(`  Git:         credentials configured for ${git.host} (include in ${git.globalConfig})`);
+  if (git)
+    lines.push(
+      `  Git:         credentials configured for ${git.host} (include in ${git.globalConfig})`,
+    );
   for (const p of report.problems) lines.push(bad(`✘ ${p.message}`), `  → ${p.fix}`);
   for (const w of report.warnings) lines.push(paint(33, `⚠ ${w}`));
   return `${lines.join("\n")}\n`;

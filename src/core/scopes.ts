@@ -88,7 +88,14 @@ export function splitList(raw: string): string[] {
 /** `x-oauth-scopes`: comma-separated, with whatever whitespace the server felt like. */
 export function parseScopeHeader(header: string | string[] | undefined): string[] {
   const joined = Array.isArray(header) ? header.join(",") : (header ?? "");
-  return [...new Set(joined.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      joined
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** Every granular scope a set of (granular or legacy) names amounts to. */
@@ -169,13 +176,17 @@ export function scopePurpose(name: string): string {
 
 /** The closest known scope name, for "did you mean" in error messages. */
 export function suggestScope(unknown: string): string | undefined {
+  // A cut-short name ("read:repo") has one obvious completion.
+  const completions = GRANULAR_SCOPES.filter((s) => s.startsWith(unknown));
+  if (completions.length === 1) return completions[0];
   let best: string | undefined;
   let bestDistance = Math.max(3, Math.floor(unknown.length / 4));
   for (const candidate of [...KNOWN, ...GRANULAR_SCOPES.map((s) => s.replace(/:bitbucket$/, ""))]) {
     const d = editDistance(unknown, candidate);
     if (d < bestDistance) {
       bestDistance = d;
-      best = candidate.includes(":") && !KNOWN.has(candidate) ? `${candidate}:bitbucket` : candidate;
+      best =
+        candidate.includes(":") && !KNOWN.has(candidate) ? `${candidate}:bitbucket` : candidate;
     }
   }
   return best;

@@ -2,7 +2,12 @@
  * Raw strings (action inputs, command flags) → Settings, or one UnfitError naming every bad
  * input and its fix. Pure: nothing here touches the network, the disk or the clock.
  */
-import { type Credential, credentialFor, looksLikeAccessToken, looksLikeApiToken } from "./credential.ts";
+import {
+  type Credential,
+  credentialFor,
+  looksLikeAccessToken,
+  looksLikeApiToken,
+} from "./credential.ts";
 import type { Problem } from "./errors.ts";
 import { UnfitError } from "./errors.ts";
 import { isBeyondMaxLifetime, parseExpiryDate } from "./expiry.ts";
@@ -88,7 +93,8 @@ export const CREATE_API_TOKEN_STEPS =
 
 export function parseSettings(raw: RawInputs, now: Date): Settings {
   const problems: Problem[] = [];
-  const bad = (subject: string, message: string, fix: string) => problems.push({ subject, message, fix });
+  const bad = (subject: string, message: string, fix: string) =>
+    problems.push({ subject, message, fix });
   const input = (name: keyof RawInputs) => (raw[name] ?? "").trim();
 
   const token = input("api-token");
@@ -97,6 +103,7 @@ export function parseSettings(raw: RawInputs, now: Date): Settings {
     bad(
       "api-token",
       "The input `api-token` is empty.",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow syntax, shown to the user
       "Pass the token from a secret, e.g. `api-token: ${{ secrets.BITBUCKET_API_TOKEN }}`. Secrets are empty in pull requests from forks and when the secret name is misspelt.",
     );
   } else if (/\s/.test(token)) {
@@ -144,7 +151,11 @@ export function parseSettings(raw: RawInputs, now: Date): Settings {
   if (expiresRaw !== "") {
     const parsed = parseExpiryDate(expiresRaw);
     if (typeof parsed === "string") {
-      bad("expires-at", `The input \`expires-at\` ("${expiresRaw}") ${parsed}.`, "Write the date as YYYY-MM-DD, e.g. 2027-03-31.");
+      bad(
+        "expires-at",
+        `The input \`expires-at\` ("${expiresRaw}") ${parsed}.`,
+        "Write the date as YYYY-MM-DD, e.g. 2027-03-31.",
+      );
     } else if (isBeyondMaxLifetime(parsed, now)) {
       bad(
         "expires-at",
@@ -159,7 +170,13 @@ export function parseSettings(raw: RawInputs, now: Date): Settings {
   const number = (name: keyof RawInputs, min: number, max: number, integer: boolean) => {
     const text = input(name);
     const value = Number(text);
-    if (text === "" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    if (
+      text === "" ||
+      !Number.isFinite(value) ||
+      value < min ||
+      value > max ||
+      (integer && !Number.isInteger(value))
+    ) {
       bad(
         name,
         `The input \`${name}\` ("${text}") is not ${integer ? "a whole number" : "a number"} from ${min} to ${max}.`,
@@ -173,7 +190,11 @@ export function parseSettings(raw: RawInputs, now: Date): Settings {
     const text = input(name);
     if (/^(true|True|TRUE)$/.test(text)) return true;
     if (/^(false|False|FALSE)$/.test(text)) return false;
-    bad(name, `The input \`${name}\` ("${text}") is not true or false.`, `Set \`${name}\` to true or false.`);
+    bad(
+      name,
+      `The input \`${name}\` ("${text}") is not true or false.`,
+      `Set \`${name}\` to true or false.`,
+    );
     return DEFAULT_INPUTS[name] === "true";
   };
 
@@ -200,8 +221,11 @@ type Complain = (subject: string, message: string, fix: string) => void;
 function parseRequiredScopes(raw: string, kind: Credential["kind"], bad: Complain): string[] {
   let names = [...new Set(splitList(raw))];
   // The input's default names granular scopes that access tokens cannot hold; swap in theirs.
-  const isDefault = names.length === DEFAULT_API_TOKEN_SCOPES.length && DEFAULT_API_TOKEN_SCOPES.every((s) => names.includes(s));
-  if (kind === "access-token" && (isDefault || names.length === 0)) names = [...DEFAULT_ACCESS_TOKEN_SCOPES];
+  const isDefault =
+    names.length === DEFAULT_API_TOKEN_SCOPES.length &&
+    DEFAULT_API_TOKEN_SCOPES.every((s) => names.includes(s));
+  if (kind === "access-token" && (isDefault || names.length === 0))
+    names = [...DEFAULT_ACCESS_TOKEN_SCOPES];
   if (names.length === 0) names = [...DEFAULT_API_TOKEN_SCOPES];
   const unknown = names.filter((name) => !isKnownScope(name));
   if (unknown.length > 0) {
@@ -225,7 +249,14 @@ function parseRepositories(raw: string, bad: Complain): Repository[] {
   const malformed: string[] = [];
   for (const item of splitList(raw)) {
     const [workspace, slug, extra] = item.split("/");
-    if (extra !== undefined || !workspace || !slug || !SLUG.test(workspace) || !SLUG.test(slug) || slug.endsWith(".git")) {
+    if (
+      extra !== undefined ||
+      !workspace ||
+      !slug ||
+      !SLUG.test(workspace) ||
+      !SLUG.test(slug) ||
+      slug.endsWith(".git")
+    ) {
       malformed.push(item);
       continue;
     }
@@ -247,7 +278,11 @@ function parseBaseUrl(name: string, raw: string, bad: Complain): URL {
   try {
     url = new URL(raw);
   } catch {
-    bad(name, `The input \`${name}\` ("${raw}") is not a URL.`, `Give a full URL like ${DEFAULT_INPUTS[name as keyof RawInputs]}, or remove the input to use it.`);
+    bad(
+      name,
+      `The input \`${name}\` ("${raw}") is not a URL.`,
+      `Give a full URL like ${DEFAULT_INPUTS[name as keyof RawInputs]}, or remove the input to use it.`,
+    );
     return new URL(DEFAULT_INPUTS[name as keyof RawInputs]);
   }
   const loopback = isLoopback(url.hostname);
@@ -258,7 +293,11 @@ function parseBaseUrl(name: string, raw: string, bad: Complain): URL {
       `Use an https:// URL (plain http is allowed only for loopback test servers).`,
     );
   } else if (url.username || url.password || url.search || url.hash) {
-    bad(name, `The input \`${name}\` must not contain credentials, a query or a fragment.`, `Give just the base URL, e.g. ${DEFAULT_INPUTS[name as keyof RawInputs]}.`);
+    bad(
+      name,
+      `The input \`${name}\` must not contain credentials, a query or a fragment.`,
+      `Give just the base URL, e.g. ${DEFAULT_INPUTS[name as keyof RawInputs]}.`,
+    );
   }
   url.pathname = url.pathname.replace(/\/+$/, "");
   return url;

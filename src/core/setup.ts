@@ -8,10 +8,18 @@ import { configure, type Places, remove } from "./git-credentials.ts";
 import type { GitSetup } from "./report.ts";
 import type { Settings } from "./settings.ts";
 
-export async function setUpGit(settings: Settings, places: Places, id: string): Promise<GitSetup & { replaced: number }> {
+export async function setUpGit(
+  settings: Settings,
+  places: Places,
+  id: string,
+): Promise<GitSetup & { replaced: number }> {
   const leftovers = await remove(places);
   const configured = await configure(
-    { gitUrl: settings.gitUrl, authorization: gitAuthorization(settings.credential), rewriteSshUrls: settings.rewriteSshUrls },
+    {
+      gitUrl: settings.gitUrl,
+      authorization: gitAuthorization(settings.credential),
+      rewriteSshUrls: settings.rewriteSshUrls,
+    },
     places,
     id,
   );

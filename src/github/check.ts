@@ -5,18 +5,20 @@ import { newCredentialId } from "../core/git-credentials.ts";
 import { type GitSetup, outputsOf, summaryMarkdown } from "../core/report.ts";
 import type { Settings } from "../core/settings.ts";
 import { setUpGit } from "../core/setup.ts";
-import { writeSummary } from "./summary.ts";
 import { runnerPlaces } from "./places.ts";
 import * as state from "./state.ts";
+import { writeSummary } from "./summary.ts";
 
 export async function checkAndConfigure(settings: Settings): Promise<void> {
   const report = await runChecks(settings, { log: core.debug });
   for (const [name, value] of Object.entries(outputsOf(report))) core.setOutput(name, value);
-  for (const warning of report.warnings) core.warning(warning, { title: "Bitbucket token expires soon" });
+  for (const warning of report.warnings)
+    core.warning(warning, { title: "Bitbucket token expires soon" });
 
   if (!fit(report)) {
     process.exitCode = core.ExitCode.Failure;
-    for (const p of report.problems) core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
+    for (const p of report.problems)
+      core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
     await writeSummary(summaryMarkdown(report));
     return;
   }
@@ -27,10 +29,13 @@ export async function checkAndConfigure(settings: Settings): Promise<void> {
     state.saveCredentialId(id);
     const setup = await setUpGit(settings, runnerPlaces(), id);
     state.saveConfigured();
-    if (setup.replaced > 0) core.info(`Replaced ${setup.replaced} earlier git credential(s) of this action.`);
+    if (setup.replaced > 0)
+      core.info(`Replaced ${setup.replaced} earlier git credential(s) of this action.`);
     core.info(`Git credentials configured for ${setup.host} (username ${setup.gitUsername}).`);
     git = setup;
   }
-  core.info(`The token is fit for use${report.account?.displayName ? ` (${report.account.displayName})` : ""}.`);
+  core.info(
+    `The token is fit for use${report.account?.displayName ? ` (${report.account.displayName})` : ""}.`,
+  );
   await writeSummary(summaryMarkdown(report, git));
 }

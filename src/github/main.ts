@@ -6,8 +6,8 @@ import * as core from "@actions/core";
 import { secretForms } from "../core/credential.ts";
 import { UnfitError, UnreachableError } from "../core/errors.ts";
 import { failureMarkdown } from "../core/report.ts";
-import { writeSummary } from "./summary.ts";
 import { DEFAULT_INPUTS, parseSettings, type RawInputs, withDefaults } from "../core/settings.ts";
+import { writeSummary } from "./summary.ts";
 
 async function main(): Promise<void> {
   // Mask the token and every form derived from it before anything else can print.
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   for (const form of secretForms(rawToken, core.getInput("email"))) core.setSecret(form);
   try {
     const given: Partial<RawInputs> = {};
-    for (const name of Object.keys(DEFAULT_INPUTS) as (keyof RawInputs)[]) given[name] = core.getInput(name);
+    for (const name of Object.keys(DEFAULT_INPUTS) as (keyof RawInputs)[])
+      given[name] = core.getInput(name);
     const settings = parseSettings(withDefaults(given), new Date());
     const { checkAndConfigure } = await import("./check.ts");
     await checkAndConfigure(settings);
@@ -28,15 +29,27 @@ async function fail(error: unknown): Promise<void> {
   process.exitCode = core.ExitCode.Failure;
   let markdown: string;
   if (error instanceof UnfitError) {
-    for (const p of error.problems) core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
-    markdown = failureMarkdown(error.stage === "input" ? "bad input" : "not fit for use", error.problems);
+    for (const p of error.problems)
+      core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
+    markdown = failureMarkdown(
+      error.stage === "input" ? "bad input" : "not fit for use",
+      error.problems,
+    );
   } else if (error instanceof UnreachableError) {
     core.error(error.message, { title: "Bitbucket could not be reached" });
-    markdown = failureMarkdown("not checked", [{ subject: error.host, message: error.message, fix: "Re-run the job; if it keeps failing, check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and https://bitbucket.status.atlassian.com." }]);
+    markdown = failureMarkdown("not checked", [
+      {
+        subject: error.host,
+        message: error.message,
+        fix: "Re-run the job; if it keeps failing, check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and https://bitbucket.status.atlassian.com.",
+      },
+    ]);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     core.error(`Unexpected error: ${message}`, { title: "bitbucket-api-token-auth" });
-    markdown = failureMarkdown("unexpected error", [{ subject: "action", message, fix: "Please report this with the job log." }]);
+    markdown = failureMarkdown("unexpected error", [
+      { subject: "action", message, fix: "Please report this with the job log." },
+    ]);
   }
   await writeSummary(markdown);
 }

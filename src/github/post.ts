@@ -6,23 +6,32 @@ import * as state from "./state.ts";
 
 async function post(): Promise<void> {
   if (/^false$/i.test(core.getInput("cleanup"))) {
-    core.info("Skipping cleanup: `cleanup` is false. The credential file stays in RUNNER_TEMP until the runner empties it.");
+    core.info(
+      "Skipping cleanup: `cleanup` is false. The credential file stays in RUNNER_TEMP until the runner empties it.",
+    );
     return;
   }
   const id = state.credentialId();
   if (!id) {
-    core.info("Skipping cleanup: the main step configured no git credentials (`configure-git` is false, or the token was not fit).");
+    core.info(
+      "Skipping cleanup: the main step configured no git credentials (`configure-git` is false, or the token was not fit).",
+    );
     return;
   }
   try {
     const removal = await remove(runnerPlaces(), id);
     if (removal.found === 0 && state.wasConfigured()) {
-      core.warning("The git credentials this step configured were already gone: a later run of this action replaced them, or they were removed by hand.");
+      core.warning(
+        "The git credentials this step configured were already gone: a later run of this action replaced them, or they were removed by hand.",
+      );
     }
     for (const file of removal.removed) core.info(`Cleaned up ${file}`);
-    if (removal.removed.length === 0 && !state.wasConfigured()) core.info("Nothing to clean up: main stopped before configuring git.");
+    if (removal.removed.length === 0 && !state.wasConfigured())
+      core.info("Nothing to clean up: main stopped before configuring git.");
   } catch (error) {
-    core.warning(`Could not remove the git credentials: ${error instanceof Error ? error.message : String(error)}`);
+    core.warning(
+      `Could not remove the git credentials: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

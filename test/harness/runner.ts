@@ -251,7 +251,6 @@ export function baseEnv(job: Job): Record<string, string> {
       process.platform === "win32" ? "Windows" : process.platform === "darwin" ? "macOS" : "Linux",
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_TERMINAL_PROMPT: "0",
-    LANG: "C.UTF-8",
   };
   if (process.platform === "win32") {
     for (const name of WINDOWS_PASSTHROUGH) {
@@ -368,7 +367,9 @@ export type StepScript = "dist/main.js" | "dist/post.js" | (string & {});
 
 /**
  * Run one step of the action. `inputs` are the step's `with:` values; declared
- * inputs not given get their action.yml defaults.
+ * inputs not given get their action.yml defaults. Resolves once the process has
+ * exited, whatever its exit code; rejects only when an environment file is
+ * malformed (the runner would fail the step for it) or node cannot be spawned.
  */
 export function runStep(
   job: Job,

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { readAll, run } from "./run.ts";
+
+process.exitCode = await run({
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readStdin: () => readAll(process.stdin),
+});

@@ -1,0 +1,173 @@
+// Every workflow in .github/workflows and action.yml validate against the
+// schemas GitHub itself uses (@actions/workflow-parser), plus a few checks of
+// what this project relies on.
+
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { registerHooks } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+
+// @actions/workflow-parser imports its JSON schemas without `with { type: "json" }`
+// (it expects a bundler); Node refuses that, so add the attribute for its files.
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const resolved = nextResolve(specifier, context);
+    if (
+      resolved.url.endsWith(".json") &&
+      resolved.url.includes("/@actions/workflow-parser/") &&
+      context.importAttributes.type === undefined
+    ) {
+      return { ...resolved, importAttributes: { ...context.importAttributes, type: "json" } };
+    }
+    return resolved;
+  },
+});
+const { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } = await import(
+  "@actions/workflow-parser"
+);
+const { convertActionTemplate, parseAction } = await import(
+  "@actions/workflow-parser/actions/index"
+);
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const WORKFLOWS = join(ROOT, ".github", "workflows");
+const workflowFiles = readdirSync(WORKFLOWS)
+  .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+  .sort();
+
+interface StepYaml {
+  uses?: string;
+  with?: Record<string, unknown>;
+  run?: string;
+}
+interface WorkflowYaml {
+  jobs: Record<string, { steps?: StepYaml[]; strategy?: { matrix?: { os?: string[] } } }>;
+}
+
+function readWorkflow(file: string): WorkflowYaml {
+  return parseYaml(readFileSync(join(WORKFLOWS, file), "utf8")) as WorkflowYaml;
+}
+
+function allSteps(wf: WorkflowYaml): StepYaml[] {
+  return Object.values(wf.jobs).flatMap((job) => job.steps ?? []);
+}
+
+describe("workflows", () => {
+  it("has the expected workflows", () => {
+    for (const f of ["ci.yml", "check-dist.yml", "e2e.yml"])
+      assert.ok(workflowFiles.includes(f), f);
+  });
+
+  for (const file of workflowFiles) {
+    it(`${file} parses and validates with @actions/workflow-parser`, async () => {
+      const content = readFileSync(join(WORKFLOWS, file), "utf8");
+      const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
+      const parseErrors = parsed.context.errors.getErrors().map((e) => e.message);
+      assert.deepEqual(parseErrors, []);
+      assert.ok(parsed.value, "no template");
+      const template = await convertWorkflowTemplate(parsed.context, parsed.value);
+      assert.deepEqual(template.errors ?? [], []);
+      assert.ok(template.jobs.length > 0);
+    });
+
+    it(`${file}: setup-node uses Node 24 and checkout does not persist credentials`, () => {
+      for (const step of allSteps(readWorkflow(file))) {
+        if (step.uses?.startsWith("actions/setup-node@")) {
+          assert.equal(String(step.with?.["node-version"]), "24");
+        }
+        if (step.uses?.startsWith("actions/checkout@")) {
+          assert.equal(step.with?.["persist-credentials"], false);
+        }
+      }
+    });
+  }
+
+  it("the validation is not vacuous: a broken workflow reports errors", async () => {
+    const content = [
+      "on: push",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not JS
+      "      - run: echo ${{ nope.x }}",
+      "      - bogus: 1",
+      "",
+    ].join("\n");
+    const parsed = parseWorkflow({ name: "broken.yml", content }, new NoOperationTraceWriter());
+    assert.ok(parsed.value);
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value);
+    assert.equal(template.errors?.length, 3);
+  });
+
+  it("ci.yml tests on Linux, macOS and Windows with lint, typecheck and test", () => {
+    const wf = readWorkflow("ci.yml");
+    const job = Object.values(wf.jobs)[0];
+    assert.deepEqual(job?.strategy?.matrix?.os, [
+      "ubuntu-latest",
+      "macos-latest",
+      "windows-latest",
+    ]);
+    const runs = allSteps(wf).map((s) => s.run);
+    for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"]) {
+      assert.ok(runs.includes(cmd), cmd);
+    }
+  });
+
+  it("steps that use this action pass only inputs action.yml declares", () => {
+    const declared = Object.keys(
+      (parseYaml(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: object }).inputs,
+    );
+    let uses = 0;
+    for (const file of workflowFiles) {
+      for (const step of allSteps(readWorkflow(file))) {
+        if (step.uses !== "./") continue;
+        uses++;
+        for (const name of Object.keys(step.with ?? {})) {
+          assert.ok(declared.includes(name), `${file}: unknown input ${name}`);
+        }
+      }
+    }
+    assert.ok(uses > 0, "no workflow runs the action");
+  });
+});
+
+describe("action.yml", () => {
+  const content = readFileSync(join(ROOT, "action.yml"), "utf8");
+
+  it("parses as YAML and runs dist/ on node24 with a post step", () => {
+    const doc = parseYaml(content) as {
+      runs: { using: string; main: string; post: string; "post-if"?: string };
+      inputs: Record<string, { description?: string }>;
+      outputs: Record<string, { description?: string }>;
+    };
+    assert.equal(doc.runs.using, "node24");
+    assert.match(doc.runs.main, /^dist\/[^/]+\.js$/);
+    assert.match(doc.runs.post, /^dist\/[^/]+\.js$/);
+    assert.equal(doc.runs["post-if"], "always()");
+    for (const [name, input] of Object.entries(doc.inputs)) {
+      assert.ok(input.description, `input ${name} has a description`);
+    }
+    for (const [name, output] of Object.entries(doc.outputs)) {
+      assert.ok(output.description, `output ${name} has a description`);
+    }
+  });
+
+  it("validates against the action schema", () => {
+    const parsed = parseAction({ name: "action.yml", content }, new NoOperationTraceWriter());
+    assert.deepEqual(
+      parsed.context.errors.getErrors().map((e) => e.message),
+      [],
+    );
+    assert.ok(parsed.value);
+    const action = convertActionTemplate(parsed.context, parsed.value);
+    assert.deepEqual(
+      parsed.context.errors.getErrors().map((e) => e.message),
+      [],
+    );
+    assert.equal(action.runs.using, "node24");
+  });
+});
