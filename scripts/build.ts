@@ -1,61 +1,84 @@
 /**
  * Bundles src/ into dist/ (what GitHub runs). Deterministic: a fresh build reproduces the
- * committed files byte for byte. Code only some paths need (undici) sits in a chunk that is
- * loaded after the inputs are valid, so rejecting a bad input costs little more than Node's start.
+ * committed files byte for byte (`npm run check-dist`).
+ *
+ * Two layers, because a credential step runs at the start of every job:
+ * - dist/{main,post,cli,pipe}.js: one self-contained file each (one file to resolve and compile),
+ *   holding input parsing and validation only, so a bad input is rejected at Node's start-up cost;
+ * - dist/lazy/: the checks, the HTTP client (undici) and git set-up, imported only once the
+ *   inputs are valid, with the code they share in dist/lazy/chunks/.
  */
 import { readFileSync, rmSync } from "node:fs";
-import { build, type Plugin } from "esbuild";
+import { type BuildOptions, build, type Plugin } from "esbuild";
+
+const outdir = process.argv.includes("--outdir") ? process.argv[process.argv.indexOf("--outdir") + 1] : "dist";
+const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
+
+// The modules the entry points import lazily; they are built in the second layer.
+const LAZY: Record<string, string> = {
+  check: "src/github/check.ts",
+  commands: "src/cli/commands.ts",
+};
+
+const lazyImports: Plugin = {
+  name: "lazy-imports",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(check|commands)\.ts$/ }, (args) => {
+      const name = args.path.slice(2, -3);
+      return args.kind === "dynamic-import" ? { path: `./lazy/${name}.js`, external: true } : undefined;
+    });
+  },
+};
 
 // @actions/core reaches @actions/http-client (and with it a second, older undici) only for
 // OIDC tokens, which this action never asks for. Ship one undici, not two.
 const noHttpClient: Plugin = {
   name: "no-http-client",
   setup(b) {
-    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({
-      path: args.path,
-      namespace: "stub",
-    }));
+    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({ path: args.path, namespace: "stub" }));
     b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
       contents:
         "const unused = () => { throw new Error('@actions/http-client is not bundled'); };\n" +
         "export class HttpClient { constructor() { unused(); } }\n" +
-        "export class BearerCredentialHandler { constructor() { unused(); } }\n" +
-        "export const HttpCodes = {}; export const Headers = {}; export const MediaTypes = {};\n",
+        "export class BearerCredentialHandler { constructor() { unused(); } }\n",
       loader: "js",
     }));
   },
 };
 
-const outdir = process.argv.includes("--outdir")
-  ? process.argv[process.argv.indexOf("--outdir") + 1]
-  : "dist";
-rmSync(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: {
-    main: "src/github/main.ts",
-    post: "src/github/post.ts",
-    cli: "src/cli/bin.ts",
-    pipe: "src/cli/pipe.ts",
-  },
-  outdir,
+const common: BuildOptions = {
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node24",
   minify: true,
   legalComments: "none",
-  define: { VERSION: JSON.stringify(JSON.parse(readFileSync("package.json", "utf8")).version) },
-  chunkNames: "chunks/[name]-[hash]",
-  // Bundled CommonJS (undici) calls require(); ESM has none unless we make one.
-  banner: {
-    js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',
-  },
-  plugins: [noHttpClient],
-  metafile: true,
+  define: { VERSION: JSON.stringify(version) },
   logLevel: "warning",
-});
+  metafile: true,
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const results = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { main: "src/github/main.ts", post: "src/github/post.ts", cli: "src/cli/bin.ts", pipe: "src/cli/pipe.ts" },
+    outdir,
+    plugins: [lazyImports, noHttpClient],
+  }),
+  build({
+    ...common,
+    entryPoints: LAZY,
+    outdir: `${outdir}/lazy`,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    // Bundled CommonJS (undici) calls require(); ESM has none unless we make one.
+    banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
+    plugins: [noHttpClient],
+  }),
+]);
+
 if (process.argv.includes("--analyze")) {
   const { analyzeMetafile } = await import("esbuild");
-  console.log(await analyzeMetafile(result.metafile));
+  for (const result of results) console.log(await analyzeMetafile(result.metafile as NonNullable<typeof result.metafile>));
 }

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);
-import{j as o,k as r}from"./chunk-2TEYWVEH.js";import*as e from"node:os";function c(){return{tempDir:process.env.RUNNER_TEMP||e.tmpdir(),home:e.homedir(),env:process.env,workspace:process.env.GITHUB_WORKSPACE}}var t="credential-id",s="configured",p=n=>o(t,n),d=()=>o(s,"true"),m=()=>r(t),v=()=>r(s)==="true";export{c as a,p as b,d as c,m as d,v as e};
