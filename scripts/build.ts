@@ -9,6 +9,7 @@
  *   inputs are valid, with the code they share in dist/lazy/chunks/.
  */
 import { readFileSync, rmSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 
 const outdir = process.argv.includes("--outdir") ? process.argv[process.argv.indexOf("--outdir") + 1] : "dist";
@@ -46,6 +47,22 @@ const noHttpClient: Plugin = {
   },
 };
 
+// `import … from "node:http"` makes Node build an ES namespace of every export, which runs the
+// builtin's lazy getters: http alone then loads tls, zlib and Node's internal undici (~40 ms).
+// process.getBuiltinModule() hands over the plain exports object, loading nothing more.
+const plainBuiltins: Plugin = {
+  name: "plain-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) =>
+      isBuiltin(args.path) ? { path: args.path.replace(/^node:/, ""), namespace: "builtin" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule("node:${args.path}");`,
+      loader: "js",
+    }));
+  },
+};
+
 const common: BuildOptions = {
   bundle: true,
   format: "esm",
@@ -64,7 +81,7 @@ const results = await Promise.all([
     ...common,
     entryPoints: { main: "src/github/main.ts", post: "src/github/post.ts", cli: "src/cli/bin.ts", pipe: "src/cli/pipe.ts" },
     outdir,
-    plugins: [lazyImports, noHttpClient],
+    plugins: [lazyImports, noHttpClient, plainBuiltins],
   }),
   build({
     ...common,
@@ -74,7 +91,7 @@ const results = await Promise.all([
     chunkNames: "chunks/[name]-[hash]",
     // Bundled CommonJS (undici) calls require(); ESM has none unless we make one.
     banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
-    plugins: [noHttpClient],
+    plugins: [noHttpClient, plainBuiltins],
   }),
 ]);
 

@@ -1,19 +1,20 @@
 /** Loaded once the inputs are valid: the checks, the report, git. */
-import { appendFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { fit, type Report, runChecks } from "../core/checks.ts";
 import { newCredentialId, remove } from "../core/git-credentials.ts";
 import { type GitSetup, terminalText } from "../core/report.ts";
 import type { Settings } from "../core/settings.ts";
 import { setUpGit } from "../core/setup.ts";
 import { commandPlaces, inPipelines } from "./places.ts";
-import { EXIT, type Io } from "./run.ts";
+import { EXIT, type Io, painter, useColor } from "./run.ts";
 
 export async function checkAndMaybeSetUp(
   settings: Settings,
   setup: boolean,
   io: Io,
-  color: boolean,
+  words: (text: string) => string,
 ): Promise<number> {
+  const color = useColor(io.stdout, io.env);
   const stopSpinner = spinner(io, "Checking the token with Bitbucket");
   let report: Report;
   try {
@@ -24,24 +25,56 @@ export async function checkAndMaybeSetUp(
     stopSpinner();
   }
   if (!fit(report)) {
-    io.stdout.write(terminalText(report, { color }));
+    io.stdout.write(words(terminalText(report, { color })));
     return EXIT.unfit;
   }
-  let git: GitSetup | undefined;
+  let git: (GitSetup & { replaced: number }) | undefined;
   if (setup) git = await setUpGit(settings, commandPlaces(io.env), newCredentialId());
-  io.stdout.write(terminalText(report, { color }, git));
+  io.stdout.write(words(terminalText(report, { color }, git)));
+  if (git) {
+    if (git.replaced > 0)
+      io.stdout.write(`  Replaced ${git.replaced} earlier git credential(s) of this command.\n`);
+    io.stdout.write(
+      inPipelines(io.env)
+        ? "  Remove them with `bitbucket-auth cleanup` in after-script: (it runs even when the step fails).\n"
+        : "  Remove them with `bitbucket-auth cleanup` when you are done.\n",
+    );
+  }
   if (inPipelines(io.env) && io.env.BITBUCKET_PIPELINES_VARIABLES_PATH) {
-    // output-variables for later steps: non-secret results only.
-    const lines = [
-      `BITBUCKET_AUTH_USERNAME=${report.gitUsername}`,
-      `BITBUCKET_AUTH_EXPIRES_IN_DAYS=${report.expiry.daysLeft ?? ""}`,
-    ];
-    await appendFile(io.env.BITBUCKET_PIPELINES_VARIABLES_PATH, `${lines.join("\n")}\n`);
+    await writeOutputVariables(io, io.env.BITBUCKET_PIPELINES_VARIABLES_PATH, report);
   }
   return EXIT.ok;
 }
 
-export async function cleanup(io: Io, _color: boolean): Promise<number> {
+/**
+ * output-variables for later steps: non-secret results only, one NAME=value line each. The expiry
+ * line is left out when the expiry is unknown (no --expires-at). Failing to write them is a
+ * warning: the token was proven, and the step's own commands do not need them.
+ */
+export function outputVariables(report: Report): string {
+  const lines = [`BITBUCKET_AUTH_USERNAME=${report.gitUsername}`];
+  if (report.expiry.daysLeft !== undefined)
+    lines.push(`BITBUCKET_AUTH_EXPIRES_IN_DAYS=${report.expiry.daysLeft}`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function writeOutputVariables(io: Io, file: string, report: Report): Promise<void> {
+  try {
+    const before = await readFile(file, "utf8").catch(() => "");
+    const separator = before !== "" && !before.endsWith("\n") ? "\n" : "";
+    await appendFile(file, `${separator}${outputVariables(report)}`);
+  } catch (error) {
+    io.stderr.write(
+      `⚠ Could not append the output variables to ${file}: ${(error as Error).message}\n`,
+    );
+  }
+}
+
+/**
+ * Removes every credential of ours (the command keeps no state between setup and cleanup, so it
+ * removes all blocks of ours, not one id). A failure is exit 4: a credential may be left behind.
+ */
+export async function cleanup(io: Io): Promise<number> {
   try {
     const removal = await remove(commandPlaces(io.env));
     io.stdout.write(
@@ -49,21 +82,24 @@ export async function cleanup(io: Io, _color: boolean): Promise<number> {
         ? `Removed the git credentials: ${removal.removed.join(", ")}\n`
         : "Nothing to clean up: no git credentials of bitbucket-auth were found.\n",
     );
+    return EXIT.ok;
   } catch (error) {
-    // Like the action's post step: a failed cleanup warns, it does not fail the step.
-    io.stderr.write(`⚠ Could not remove the git credentials: ${(error as Error).message}\n`);
+    const red = painter(useColor(io.stderr, io.env), 31);
+    io.stderr.write(
+      `${red(`✘ Could not remove the git credentials: ${(error as Error).message}`)}\n  → Remove the lines between "# bitbucket-api-token-auth … begin" and "… end" from the global git config, and the file they include.\n`,
+    );
+    return EXIT.unexpected;
   }
-  return EXIT.ok;
 }
 
-/** A progress line only on a terminal; logs get nothing to clear. */
-function spinner(io: Io, text: string): () => void {
-  if (!io.stderr.isTTY) return () => {};
+/** A progress line only on a terminal (stderr); logs get nothing to clear. */
+export function spinner(io: Pick<Io, "stderr" | "env">, text: string, intervalMs = 80): () => void {
+  if (io.stderr.isTTY !== true || io.env.TERM === "dumb") return () => {};
   const frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
   let i = 0;
   const draw = () => io.stderr.write(`\r${frames[i++ % frames.length]} ${text}…`);
   draw();
-  const timer = setInterval(draw, 80);
+  const timer = setInterval(draw, intervalMs);
   timer.unref();
   return () => {
     clearInterval(timer);

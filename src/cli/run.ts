@@ -12,22 +12,27 @@ declare const VERSION: string; // set by the build
 
 export const EXIT = { ok: 0, unfit: 1, badInput: 2, unreachable: 3, unexpected: 4 } as const;
 
-const HELP = `Usage: bitbucket-auth <check|setup|cleanup> [options]
+export const HELP = `Usage: bitbucket-auth <check|setup|cleanup> [options]
 
   check     Prove the token: identity, scopes, repositories, expiry. Changes nothing.
-  setup     check, then git credentials for later commands (global git config include).
-  cleanup   Remove what setup added. Safe to run twice, or when setup never ran.
+  setup     check, then git credentials for later commands of this shell or step
+            (a 0600 file outside the clone directory, included from the global git config).
+  cleanup   Remove what setup added; the global git config is left byte for byte as before.
+            Safe to run twice, or when setup never ran (use it in after-script:).
 
 The token comes from BITBUCKET_API_TOKEN, or from standard input with --token-stdin.
 It is never accepted as a flag: argument lists are visible to every process.
 
 Options (the GitHub Action's inputs, as flags):
-  --email <email>               Atlassian account email (or BITBUCKET_EMAIL); omit for access tokens
+  --email <email>               Atlassian account email (default: BITBUCKET_EMAIL);
+                                omit for repository, project or workspace access tokens
   --required-scopes <list>      default: ${DEFAULT_INPUTS["required-scopes"]}
-  --repositories <list>         workspace/repo-slug list; in Pipelines defaults to this repository
+  --repositories <list>         workspace/repo-slug list to prove read (and push) access to;
+                                in Bitbucket Pipelines defaults to $BITBUCKET_REPO_FULL_NAME
+                                (--repositories= with an empty value checks none)
   --expires-at <date>           the token's expiry date, YYYY-MM-DD
   --expiry-warning-days <n>     default: ${DEFAULT_INPUTS["expiry-warning-days"]}
-  --rewrite-ssh-urls            also send git@ and ssh:// URLs of the git host over HTTPS
+  --rewrite-ssh-urls            setup: also send git@ and ssh:// URLs of the git host over HTTPS
   --api-url <url>               default: ${DEFAULT_INPUTS["api-url"]}
   --git-url <url>               default: ${DEFAULT_INPUTS["git-url"]}
   --timeout-seconds <n>         default: ${DEFAULT_INPUTS["timeout-seconds"]}
@@ -35,6 +40,15 @@ Options (the GitHub Action's inputs, as flags):
   --token-stdin                 read the token from standard input
   -h, --help                    this text
   -v, --version                 the version
+
+Environment:
+  BITBUCKET_API_TOKEN           the token (an Atlassian API token, or an access token)
+  BITBUCKET_EMAIL               the email, when --email is not given
+  NO_COLOR                      no colour (colour is used only on a terminal anyway)
+  BITBUCKET_AUTH_DEBUG          one line per request on stderr (never a header or body)
+  In Bitbucket Pipelines (BITBUCKET_BUILD_NUMBER is set), check and setup append
+  BITBUCKET_AUTH_USERNAME (git's username) and BITBUCKET_AUTH_EXPIRES_IN_DAYS (when
+  --expires-at is given) to $BITBUCKET_PIPELINES_VARIABLES_PATH, for output-variables.
 
 Exit codes: 0 fit for use (or cleaned up), 1 token not fit, 2 bad input or usage,
 3 Bitbucket could not be reached (the token was not judged), 4 unexpected error.
@@ -52,23 +66,35 @@ const VALUE_FLAGS = [
   "retries",
 ] as const;
 
+/** Flags people try for the token; each gets an answer saying where the token goes instead. */
+const TOKEN_FLAGS = /^--?(api-?token|token|password|app-password|secret)(=|$)/i;
+
+/** How messages name the action's inputs: as command flags, or as the pipe's variables. */
+export type Naming = "flags" | "pipe";
+
 export interface Io {
   argv: string[];
   env: Record<string, string | undefined>;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readStdin: () => Promise<string>;
+  /** Default "flags". */
+  naming?: Naming;
 }
+
+class UsageError extends Error {}
 
 export async function run(io: Io): Promise<number> {
   const say = (text: string) => io.stdout.write(text);
   const complain = (text: string) => io.stderr.write(text);
+  const words = wordsFor(io.naming ?? "flags");
+  const red = painter(useColor(io.stderr, io.env), 31);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(io.argv);
   } catch (error) {
     complain(
-      `bitbucket-auth: ${(error as Error).message}\nRun 'bitbucket-auth --help' for usage.\n`,
+      `bitbucket-auth: ${error instanceof UsageError ? error.message : usageMessage(error)}\nRun 'bitbucket-auth --help' for usage.\n`,
     );
     return EXIT.badInput;
   }
@@ -79,48 +105,59 @@ export async function run(io: Io): Promise<number> {
   }
   if (command !== "check" && command !== "setup" && command !== "cleanup") {
     complain(
-      `bitbucket-auth: ${command ? `unknown command "${command}"` : "a command is needed"}: check, setup or cleanup.\nRun 'bitbucket-auth --help' for usage.\n`,
+      `bitbucket-auth: ${command === undefined ? "a command is needed" : `unknown command ${shown(command)}`}: check, setup or cleanup.\nRun 'bitbucket-auth --help' for usage.\n`,
     );
     return EXIT.badInput;
   }
-  const color = Boolean(io.stdout.isTTY) && io.env.NO_COLOR === undefined;
 
   try {
     if (command === "cleanup") {
       const { cleanup } = await import("./commands.ts");
-      return await cleanup(io, color);
+      return await cleanup(io);
     }
     const given: Partial<RawInputs> = {};
     for (const flag of VALUE_FLAGS) given[flag] = values[flag] as string | undefined;
     given.email ??= io.env.BITBUCKET_EMAIL;
     given["rewrite-ssh-urls"] = values["rewrite-ssh-urls"] ? "true" : "false";
-    // Pipelines: with no repository named, the one being built is the one to prove.
-    if (!given.repositories && inPipelines(io.env))
+    // Pipelines: with no repository named, the one being built is the one to prove. An explicit
+    // empty --repositories= means "none".
+    if (given.repositories === undefined && inPipelines(io.env))
       given.repositories = io.env.BITBUCKET_REPO_FULL_NAME;
     given["api-token"] = values["token-stdin"]
       ? await io.readStdin()
       : (io.env.BITBUCKET_API_TOKEN ?? "");
     if (!given["api-token"]?.trim()) {
       complain(
-        values["token-stdin"]
-          ? "✘ Standard input was empty: pipe the token in, e.g. `bitbucket-auth check --token-stdin < token.txt`.\n"
-          : "✘ No token: set BITBUCKET_API_TOKEN (in Bitbucket Pipelines, a secured repository or workspace variable), or pipe it in with --token-stdin.\n",
+        `${red(
+          values["token-stdin"]
+            ? "✘ Standard input was empty."
+            : io.naming === "pipe"
+              ? "✘ No token: the pipe's variable BITBUCKET_API_TOKEN is empty."
+              : "✘ No token: BITBUCKET_API_TOKEN is not set.",
+        )}\n  → ${
+          values["token-stdin"]
+            ? "Pipe the token in, e.g. `bitbucket-auth check --token-stdin < token.txt`."
+            : "Set BITBUCKET_API_TOKEN (in Bitbucket Pipelines, a secured repository or workspace variable), or pipe the token in with --token-stdin. Secured variables are empty in builds of pull requests from forks and when the name is misspelt."
+        }\n`,
       );
       return EXIT.badInput;
     }
     const settings = parseSettings(withDefaults(given), new Date());
     const { checkAndMaybeSetUp } = await import("./commands.ts");
-    return await checkAndMaybeSetUp(settings, command === "setup", io, color);
+    return await checkAndMaybeSetUp(settings, command === "setup", io, words);
   } catch (error) {
-    return explainFailure(error, complain, color);
+    return explainFailure(error, complain, red, words);
   }
 }
 
 function parse(argv: string[]) {
-  const options: Record<
-    string,
-    { type: "string" | "boolean"; short?: string; multiple?: boolean }
-  > = {
+  const tokenFlag = argv.find((arg) => TOKEN_FLAGS.test(arg));
+  if (tokenFlag !== undefined) {
+    throw new UsageError(
+      `the token is never a flag (${tokenFlag.split("=")[0]}): argument lists are visible to every process on the machine. Set BITBUCKET_API_TOKEN, or pipe the token in with --token-stdin.`,
+    );
+  }
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     "rewrite-ssh-urls": { type: "boolean" },
     "token-stdin": { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -133,48 +170,117 @@ function parse(argv: string[]) {
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length > 1) throw new Error(`unexpected argument "${positionals[1]}"`);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${shown(positionals[1])}`);
   return {
     values: values as Record<string, string | boolean | undefined>,
     command: positionals[0],
   };
 }
 
+/** node:util's message without its hint about `--` (which does not apply here). */
+function usageMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\. To specify a positional argument[\s\S]*$/, ".");
+}
+
+/** An argument is echoed only when it cannot be a secret someone pasted in the wrong place. */
+function shown(argument: string): string {
+  return /^[a-z][a-z-]{0,19}$/i.test(argument)
+    ? `"${argument}"`
+    : "(not shown: it could be a secret)";
+}
+
 export function explainFailure(
   error: unknown,
   complain: (text: string) => void,
-  color: boolean,
+  red: (text: string) => string,
+  words: (text: string) => string,
 ): number {
-  const red = (t: string) => (color ? `\u001b[31m${t}\u001b[0m` : t);
-  if (error instanceof UnfitError) {
+  if (isUnfitError(error)) {
     for (const p of error.problems)
-      complain(`${red(`✘ ${flagWords(p.message)}`)}\n  → ${flagWords(p.fix)}\n`);
+      complain(`${red(`✘ ${words(p.message)}`)}\n  → ${words(p.fix)}\n`);
     return error.stage === "input" ? EXIT.badInput : EXIT.unfit;
   }
-  if (error instanceof UnreachableError) {
+  if (isUnreachableError(error)) {
     complain(
-      `${red(`✘ ${error.message}`)}\n  → Try again; check the network and proxy settings (HTTPS_PROXY, NO_PROXY).\n`,
+      `${red(`✘ ${words(error.message)}`)}\n  → Try again; if it keeps failing, check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and https://bitbucket.status.atlassian.com.\n`,
     );
     return EXIT.unreachable;
   }
   complain(
-    `${red(`✘ Unexpected error: ${error instanceof Error ? error.message : String(error)}`)}\n`,
+    `${red(`✘ Unexpected error: ${error instanceof Error ? error.message : String(error)}`)}\n  → Please report this with the log.\n`,
   );
   return EXIT.unexpected;
 }
 
-/** Messages name action inputs (`api-token`); in a terminal, name the flag or variable instead. */
-function flagWords(text: string): string {
-  return text
-    .replace(/input `api-token`/g, "token (BITBUCKET_API_TOKEN)")
-    .replace(
-      /`api-token: \$\{\{ secrets\.BITBUCKET_API_TOKEN \}\}`/g,
-      "a secured variable BITBUCKET_API_TOKEN",
-    )
-    .replace(/(?:the )?input `([a-z-]+)`/gi, "--$1")
-    .replace(/`([a-z-]+)`/g, (whole, name: string) =>
-      name in DEFAULT_INPUTS ? `--${name}` : whole,
-    );
+/*
+ * The checks run in a lazily loaded bundle with its own copy of the error classes, so an error
+ * thrown there is not `instanceof` this bundle's class: recognise them by name and shape too.
+ */
+function isUnfitError(error: unknown): error is UnfitError {
+  return (
+    error instanceof UnfitError ||
+    (error instanceof Error &&
+      error.name === "UnfitError" &&
+      Array.isArray((error as UnfitError).problems))
+  );
+}
+
+function isUnreachableError(error: unknown): error is UnreachableError {
+  return (
+    error instanceof UnreachableError ||
+    (error instanceof Error && error.name === "UnreachableError")
+  );
+}
+
+/**
+ * Colour only on a terminal, never with NO_COLOR (https://no-color.org: set and not empty) or
+ * on a dumb terminal. Decided per stream: stdout may be a terminal while stderr is a file.
+ */
+export function useColor(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  return stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
+}
+
+export function painter(color: boolean, code: number): (text: string) => string {
+  return (text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+}
+
+const VARIABLE_FOR_INPUT: Record<string, string> = {
+  "api-token": "BITBUCKET_API_TOKEN",
+  email: "BITBUCKET_EMAIL",
+};
+
+/**
+ * The core's messages name action inputs (`required-scopes`, "the input `email`"); name the flag
+ * (or, for the pipe, the variable) instead. The token is never a flag: name its variable.
+ */
+export function wordsFor(naming: Naming): (text: string) => string {
+  const nameOf = (input: string) =>
+    naming === "pipe"
+      ? (VARIABLE_FOR_INPUT[input] ?? input.toUpperCase().replace(/-/g, "_"))
+      : input === "api-token"
+        ? "BITBUCKET_API_TOKEN"
+        : `--${input}`;
+  const known = (input: string) => input in DEFAULT_INPUTS;
+  return (text) =>
+    text
+      .replace(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow syntax in the core's message
+        "`api-token: ${{ secrets.BITBUCKET_API_TOKEN }}`",
+        "a secured variable BITBUCKET_API_TOKEN",
+      )
+      .replace(/\b([Tt])he input `api-token`/g, `$1he token (${nameOf("api-token")})`)
+      .replace(/\binput `api-token`/g, `token (${nameOf("api-token")})`)
+      .replace(/\b(?:[Tt]he )?input `([a-z-]+)`/g, (whole, name: string) =>
+        known(name) ? nameOf(name) : whole,
+      )
+      .replace(/`api-token`/g, `the token (${nameOf("api-token")})`)
+      .replace(/`([a-z-]+)`/g, (whole, name: string) => (known(name) ? nameOf(name) : whole))
+      // The report's expiry line drops backticks: "unknown (set expires-at to be warned …)".
+      .replace(/\bset expires-at\b/g, `set ${nameOf("expires-at")}`);
 }
 
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -42,6 +42,8 @@ export interface Removal {
   removed: string[];
   /** Blocks of ours found in the global config. */
   found: number;
+  /** Credential files those blocks included that were already gone (RUNNER_TEMP emptied). */
+  missing: string[];
 }
 
 const MARK = "# bitbucket-api-token-auth";
@@ -85,15 +87,16 @@ export async function configure(
  * sweeps orphaned credential files under tempDir.
  */
 export async function remove(places: Places, id?: string): Promise<Removal> {
-  const removal: Removal = { removed: [], found: 0 };
+  const removal: Removal = { removed: [], found: 0, missing: [] };
   const credentialFiles = new Set<string>();
+  const included = new Set<string>();
   for (const config of candidateGlobalConfigs(places)) {
     const text = await readIfExists(config);
     if (text === undefined) continue;
     const { kept, blocks } = cutBlocks(text, id);
     if (blocks.length === 0) continue;
     removal.found += blocks.length;
-    for (const block of blocks) if (block.includePath) credentialFiles.add(block.includePath);
+    for (const block of blocks) if (block.includePath) included.add(block.includePath);
     if (kept === "" && blocks.some((b) => b.createdFile)) {
       await fs.rm(config, { force: true });
     } else {
@@ -109,10 +112,13 @@ export async function remove(places: Places, id?: string): Promise<Removal> {
   } else {
     credentialFiles.add(path.join(path.resolve(places.tempDir), DIR_NAME, `${id}.gitconfig`));
   }
+  for (const file of included) credentialFiles.add(file);
   for (const file of credentialFiles) {
     if (await exists(file)) {
       await fs.rm(file, { force: true });
       removal.removed.push(file);
+    } else if (included.has(file)) {
+      removal.missing.push(file);
     }
   }
   return removal;

@@ -21,8 +21,16 @@ async function post(): Promise<void> {
   try {
     const removal = await remove(runnerPlaces(), id);
     if (removal.found === 0 && state.wasConfigured()) {
-      core.warning(
+      // Expected when the action ran again later in the job (two accounts, a retried step):
+      // that run replaced these credentials and its own post removes its own.
+      core.info(
         "The git credentials this step configured were already gone: a later run of this action replaced them, or they were removed by hand.",
+      );
+    }
+    for (const file of removal.missing) {
+      core.warning(
+        `The credential file ${file} was already deleted (RUNNER_TEMP emptied before this post step?); removed the include that pointed to it from the global git config.`,
+        { title: "bitbucket-api-token-auth cleanup" },
       );
     }
     for (const file of removal.removed) core.info(`Cleaned up ${file}`);

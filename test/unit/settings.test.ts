@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkOffline } from "../../src/core/checks.ts";
 import { UnfitError } from "../../src/core/errors.ts";
-import { DEFAULT_INPUTS, parseSettings, type RawInputs, withDefaults } from "../../src/core/settings.ts";
+import {
+  DEFAULT_INPUTS,
+  parseSettings,
+  type RawInputs,
+  withDefaults,
+} from "../../src/core/settings.ts";
 import { accessToken, apiToken, appPassword, EMAIL, NOW } from "./fixtures.ts";
 
 const API_TOKEN = apiToken();
@@ -35,7 +40,12 @@ interface BadCase {
 }
 
 const BAD: BadCase[] = [
-  { name: "empty token", inputs: { "api-token": "" }, subject: "api-token", fragment: "The input `api-token` is empty." },
+  {
+    name: "empty token",
+    inputs: { "api-token": "" },
+    subject: "api-token",
+    fragment: "The input `api-token` is empty.",
+  },
   {
     name: "whitespace-only token",
     inputs: { "api-token": " \t\n  " },
@@ -124,7 +134,8 @@ const BAD: BadCase[] = [
     name: "two unknown scopes",
     inputs: { "required-scopes": "frobnicate write:pullrequest" },
     subject: "required-scopes",
-    fragment: 'names unknown scopes: "frobnicate", "write:pullrequest" (did you mean write:pullrequest:bitbucket?).',
+    fragment:
+      'names unknown scopes: "frobnicate", "write:pullrequest" (did you mean write:pullrequest:bitbucket?).',
   },
   {
     name: "repository without a slash",
@@ -309,7 +320,10 @@ describe("parseSettings: bad inputs", () => {
       if (token.length < 8) continue;
       const error = unfit(inputs);
       for (const p of error.problems) {
-        assert.ok(!p.message.includes(token) && !p.fix.includes(token), `${c.name}: token in a problem`);
+        assert.ok(
+          !p.message.includes(token) && !p.fix.includes(token),
+          `${c.name}: token in a problem`,
+        );
       }
     }
   });
@@ -361,7 +375,10 @@ describe("parseSettings: bad inputs", () => {
 
   it("accepts an expiry date 366 days ahead but not 367 (max lifetime plus slack)", () => {
     // NOW is 2026-08-15T12:00Z; 2027-08-16T00:00Z is 365.5 days later, 2027-08-17 is 366.5.
-    assert.equal(parseSettings(raw({ "expires-at": "2027-08-16" }), NOW).expiresAt?.toISOString(), "2027-08-16T00:00:00.000Z");
+    assert.equal(
+      parseSettings(raw({ "expires-at": "2027-08-16" }), NOW).expiresAt?.toISOString(),
+      "2027-08-16T00:00:00.000Z",
+    );
     assert.deepEqual(
       unfit(raw({ "expires-at": "2027-08-17" })).problems.map((p) => p.subject),
       ["expires-at"],
@@ -395,7 +412,10 @@ describe("app passwords are not a settings error but an offline-check one", () =
           assert.equal(error.stage, "token");
           assert.equal(error.problems.length, 1);
           assert.equal(error.problems[0].subject, "api-token");
-          assert.match(error.problems[0].message, /is a Bitbucket app password \(it starts with ATBB\)/);
+          assert.match(
+            error.problems[0].message,
+            /is a Bitbucket app password \(it starts with ATBB\)/,
+          );
           assert.match(error.problems[0].fix, /Create API token with scopes/);
           return true;
         },
@@ -413,7 +433,12 @@ describe("parseSettings: good inputs", () => {
   it("parses the defaults plus an API token and email into exact Settings", () => {
     const settings = parseSettings(raw(), NOW);
     assert.deepEqual(settings, {
-      credential: { kind: "api-token", email: EMAIL, token: API_TOKEN, gitUsername: "x-bitbucket-api-token-auth" },
+      credential: {
+        kind: "api-token",
+        email: EMAIL,
+        token: API_TOKEN,
+        gitUsername: "x-bitbucket-api-token-auth",
+      },
       requiredScopes: [
         "read:user:bitbucket",
         "read:workspace:bitbucket",
@@ -434,7 +459,10 @@ describe("parseSettings: good inputs", () => {
   });
 
   it("trims a trailing newline (and spaces) from the token and the email", () => {
-    const settings = parseSettings(raw({ "api-token": `  ${API_TOKEN}\r\n`, email: ` ${EMAIL}\n` }), NOW);
+    const settings = parseSettings(
+      raw({ "api-token": `  ${API_TOKEN}\r\n`, email: ` ${EMAIL}\n` }),
+      NOW,
+    );
     assert.ok(settings.credential.token === API_TOKEN, "token trimmed");
     assert.equal(settings.credential.email, EMAIL);
   });
@@ -461,7 +489,10 @@ describe("parseSettings: good inputs", () => {
   });
 
   it("parses repository lists, de-duplicated, lower-cased, in order", () => {
-    const settings = parseSettings(raw({ repositories: "acme/app, acme/app\nAcme/Lib  team-1/repo.name_2," }), NOW);
+    const settings = parseSettings(
+      raw({ repositories: "acme/app, acme/app\nAcme/Lib  team-1/repo.name_2," }),
+      NOW,
+    );
     assert.deepEqual(settings.repositories, [
       { workspace: "acme", slug: "app", fullName: "acme/app" },
       { workspace: "acme", slug: "lib", fullName: "acme/lib" },
@@ -483,9 +514,15 @@ describe("parseSettings: good inputs", () => {
   }
 
   it("rejects http to a host that only looks like loopback", () => {
-    for (const url of ["http://localhost.example.com", "http://127.0.0.1.nip.io", "http://10.0.0.1"]) {
+    for (const url of [
+      "http://localhost.example.com",
+      "http://127.0.0.1.nip.io",
+      "http://10.0.0.1",
+    ]) {
       assert.deepEqual(
-        unfit(raw({ "git-url": url })).problems.map((p) => p.message.includes("does not use https")),
+        unfit(raw({ "git-url": url })).problems.map((p) =>
+          p.message.includes("does not use https"),
+        ),
         [true],
         url,
       );
@@ -506,8 +543,15 @@ describe("parseSettings: good inputs", () => {
       "",
       " \n ",
     ]) {
-      const settings = parseSettings(raw({ "api-token": ACCESS_TOKEN, email: "", "required-scopes": scopes }), NOW);
-      assert.deepEqual(settings.requiredScopes, ["repository", "repository:write"], JSON.stringify(scopes));
+      const settings = parseSettings(
+        raw({ "api-token": ACCESS_TOKEN, email: "", "required-scopes": scopes }),
+        NOW,
+      );
+      assert.deepEqual(
+        settings.requiredScopes,
+        ["repository", "repository:write"],
+        JSON.stringify(scopes),
+      );
     }
   });
 
@@ -544,14 +588,22 @@ describe("parseSettings: good inputs", () => {
     assert.equal(settings.rewriteSshUrls, true);
     assert.equal(settings.cleanup, false);
     assert.equal(settings.expiresAt?.toISOString(), "2026-12-31T21:59:59.000Z");
-    const max = parseSettings(raw({ "expiry-warning-days": "365", "timeout-seconds": "600", retries: "10" }), NOW);
+    const max = parseSettings(
+      raw({ "expiry-warning-days": "365", "timeout-seconds": "600", retries: "10" }),
+      NOW,
+    );
     assert.deepEqual([max.expiryWarningDays, max.timeoutMs, max.retries], [365, 600_000, 10]);
   });
 });
 
 describe("withDefaults", () => {
   it("fills missing, empty and whitespace-only inputs with the defaults", () => {
-    const filled = withDefaults({ email: EMAIL, retries: "", "timeout-seconds": "  \n", cleanup: undefined });
+    const filled = withDefaults({
+      email: EMAIL,
+      retries: "",
+      "timeout-seconds": "  \n",
+      cleanup: undefined,
+    });
     assert.deepEqual(filled, { ...DEFAULT_INPUTS, email: EMAIL });
   });
 
@@ -559,7 +611,10 @@ describe("withDefaults", () => {
     const filled = withDefaults({ retries: " 5 ", "git-url": "https://git.example.test/" });
     assert.equal(filled.retries, " 5 ");
     assert.equal(filled["git-url"], "https://git.example.test/");
-    assert.equal(parseSettings({ ...filled, email: EMAIL, "api-token": API_TOKEN }, NOW).retries, 5);
+    assert.equal(
+      parseSettings({ ...filled, email: EMAIL, "api-token": API_TOKEN }, NOW).retries,
+      5,
+    );
   });
 
   it("does not change DEFAULT_INPUTS", () => {
@@ -570,6 +625,8 @@ describe("withDefaults", () => {
   });
 
   it("has defaults that parse with an API token", () => {
-    assert.doesNotThrow(() => parseSettings(withDefaults({ email: EMAIL, "api-token": API_TOKEN }), NOW));
+    assert.doesNotThrow(() =>
+      parseSettings(withDefaults({ email: EMAIL, "api-token": API_TOKEN }), NOW),
+    );
   });
 });
