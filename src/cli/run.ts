@@ -133,7 +133,7 @@ export async function run(io: Io): Promise<number> {
             ? "✘ Standard input was empty."
             : io.naming === "pipe"
               ? "✘ No token: the pipe's variable BITBUCKET_API_TOKEN is empty."
-              : "✘ No token: BITBUCKET_API_TOKEN is not set.",
+              : "✘ No token: BITBUCKET_API_TOKEN is not set or empty.",
         )}\n  → ${
           values["token-stdin"]
             ? "Pipe the token in, e.g. `bitbucket-auth check --token-stdin < token.txt`."

@@ -246,6 +246,9 @@ export function firstHeader(value: string | string[] | undefined): string | unde
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  // An HTTP date names its day and month; without a letter it is junk like "1.5" or "-1",
+  // which Date.parse would still read as some day in 2001.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

@@ -28,11 +28,14 @@ export function parseExpiryDate(raw: string): Date | string {
     return "is not a date in the form YYYY-MM-DD or an ISO 8601 timestamp with a time zone";
   const [year, month, day] = parts.slice(1, 4).map(Number);
   // Date.parse quietly rolls 2026-02-30 over to March; a typo should not pass as a date.
-  const calendar = new Date(Date.UTC(year, month - 1, day));
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(year, month - 1, day); // Date.UTC would read years 0–99 as 1900–1999
   if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
     return "is not a real calendar date";
   }
-  return dateOnly ? calendar : new Date(raw);
+  if (dateOnly) return calendar;
+  const instant = new Date(raw);
+  return Number.isNaN(instant.getTime()) ? "is not a real date and time" : instant;
 }
 
 /** Whether a date is further away than any API token can live: almost certainly a typo. */

@@ -72,7 +72,11 @@ export async function configure(
   try {
     const before = await readIfExists(globalConfig);
     await fs.mkdir(path.dirname(globalConfig), { recursive: true });
-    const block = includeBlock(id, credentialFile, before === undefined);
+    // A file that holds nothing but blocks of ours, one of which created it, is still ours to delete.
+    const earlier = before === undefined ? undefined : cutBlocks(before);
+    const created =
+      before === undefined || (earlier?.kept === "" && earlier.blocks.some((b) => b.createdFile));
+    const block = includeBlock(id, credentialFile, created);
     await fs.appendFile(globalConfig, before ? `\n${block}` : block);
   } catch (error) {
     await fs.rm(credentialFile, { force: true });
@@ -96,11 +100,15 @@ export async function remove(places: Places, id?: string): Promise<Removal> {
     const { kept, blocks } = cutBlocks(text, id);
     if (blocks.length === 0) continue;
     removal.found += blocks.length;
-    for (const block of blocks) if (block.includePath) included.add(block.includePath);
+    for (const block of blocks) {
+      // The path was written as UTF-8 and read back byte by byte.
+      if (block.includePath)
+        included.add(Buffer.from(block.includePath, "latin1").toString("utf8"));
+    }
     if (kept === "" && blocks.some((b) => b.createdFile)) {
       await fs.rm(config, { force: true });
     } else {
-      await fs.writeFile(config, kept);
+      await fs.writeFile(config, kept, "latin1");
     }
     removal.removed.push(config);
   }
@@ -190,7 +198,12 @@ export function cutBlocks(text: string, id?: string): { kept: string; blocks: Cu
     (whole, newline: string, blockId: string, note: string, body: string) => {
       if (id !== undefined && blockId !== id) return whole;
       const lines = body.split("\n").filter((line) => line !== "");
-      const pathLine = lines.find((line) => /^\tpath = /.test(line));
+      // Ours is the line naming this block's credential file; `git config --global include.path X`
+      // may have replaced it with the user's own, which must survive.
+      const isOurs = (line: string) =>
+        /^\tpath = /.test(line) &&
+        /[\\/]bitbucket-api-token-auth[\\/]([0-9a-f]+)\.gitconfig"?$/.exec(line)?.[1] === blockId;
+      const pathLine = lines.find(isOurs);
       blocks.push({
         includePath: pathLine ? unquote(pathLine.replace(/^\tpath = /, "")) : undefined,
         createdFile: note.startsWith(" (created this file)"),
@@ -216,9 +229,10 @@ function isInside(child: string, parent: string): boolean {
   return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
+/** latin1 maps each byte to one character and back, so any config's bytes survive a rewrite. */
 async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, "utf8");
+    return await fs.readFile(file, "latin1");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;

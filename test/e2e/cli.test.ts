@@ -313,7 +313,7 @@ describe("check", () => {
       assert.match(empty.stderr, /Standard input was empty/);
       const none = await cli(shell, ["check"]);
       assert.equal(none.code, 2, show(none));
-      assert.match(none.stderr, /No token: BITBUCKET_API_TOKEN is not set/);
+      assert.match(none.stderr, /No token: BITBUCKET_API_TOKEN is not set or empty/);
     });
   });
 

@@ -388,7 +388,7 @@ describe("the action under faults (dist/main.js against the emulator)", () => {
   test("truncated bodies every time: fails naming the host", async () => {
     await withWorld(async (w) => {
       w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { truncate: true });
-      await expectFailure(w, {}, ...notJudged(w.apiHost), /closed before the answer was complete/);
+      await expectFailure(w, {}, ...notJudged(w.apiHost), /connection was reset|closed before the answer was complete|cut short/);
     });
   });
 
@@ -617,7 +617,7 @@ describe("the client with an injected clock", () => {
       await withClient(w, high, { retries: "10", "timeout-seconds": "600" }, async (client) => {
         assert.equal((await client.rest("/user")).status, 200);
       });
-      assert.deepEqual(high.sleeps, [500, 999, 1998, 3996, 7992, 7992, 7992]);
+      assert.deepEqual(high.sleeps, [500, 1000, 1999, 3998, 7996, 7996, 7996]);
       assert.ok(high.sleeps.every((ms) => ms <= BACKOFF_CAP_MS));
 
       // The same failures with other dice wait differently: runners that failed together
@@ -695,8 +695,8 @@ describe("the client with an injected clock", () => {
       await withClient(w, clock, { "timeout-seconds": "5", retries: "10" }, async (client) => {
         await assert.rejects(client.rest("/user"), /did not answer in time \(last: HTTP 503\)/);
       });
-      // 500 + 999 + 1998 = 3497, then only the 1503 ms left: never past the budget.
-      assert.deepEqual(clock.sleeps, [500, 999, 1998, 1503]);
+      // 500 + 1000 + 1999 = 3499, then only the 1501 ms left: never past the budget.
+      assert.deepEqual(clock.sleeps, [500, 1000, 1999, 1501]);
       assert.equal(clock.t - EPOCH, 5_000);
       assert.equal(count(w, "/2.0/user"), 4);
     });

@@ -269,12 +269,6 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     PATH: process.env.PATH,
     HOME: homeDir,
     GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: "Emulator",
-    GIT_AUTHOR_EMAIL: "emulator@example.com",
-    GIT_AUTHOR_DATE: "2024-01-15T09:30:00Z",
-    GIT_COMMITTER_NAME: "Emulator",
-    GIT_COMMITTER_EMAIL: "emulator@example.com",
-    GIT_COMMITTER_DATE: "2024-01-15T09:30:00Z",
   };
   const git = (dir: string, args: string[], input?: string): string =>
     execFileSync("git", args, { cwd: dir, env: gitEnv, input, encoding: "utf8" }).trim();
@@ -329,17 +323,21 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     const dir = join(reposDir, wsSlug, `${slug}.git`);
     mkdirSync(dir, { recursive: true });
     git(dir, ["init", "--bare", "--quiet", "--initial-branch=main"]);
-    // One commit built with plumbing: no work tree needed.
-    const entries = [`100644 blob ${git(dir, ["hash-object", "-w", "--stdin"], `# ${slug}\n`)}\tREADME.md`];
+    // One commit written by a single fast-import: no work tree, few processes.
+    const file = (path: string, content: string) => `M 100644 inline ${path}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+    let files = file("README.md", `# ${slug}\n`);
     if (opts.submodule) {
       const sub = existingRepo(opts.submodule);
-      const modules = `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${gitUrl}/${sub.fullName}.git\n`;
-      entries.push(`100644 blob ${git(dir, ["hash-object", "-w", "--stdin"], modules)}\t.gitmodules`);
-      entries.push(`160000 commit ${git(sub.dir, ["rev-parse", "refs/heads/main"])}\t${sub.slug}`);
+      files += file(".gitmodules", `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${gitUrl}/${sub.fullName}.git\n`);
+      files += `M 160000 ${git(sub.dir, ["rev-parse", "refs/heads/main"])} ${sub.slug}\n`;
     }
-    const tree = git(dir, ["mktree"], `${entries.join("\n")}\n`);
-    const commit = git(dir, ["commit-tree", tree, "-m", "Initial commit"]);
-    git(dir, ["update-ref", "refs/heads/main", commit]);
+    const message = "Initial commit\n";
+    git(dir, ["fast-import", "--quiet"], [
+      "commit refs/heads/main",
+      "committer Emulator <emulator@example.com> 1705311000 +0000",
+      `data ${message.length}`,
+      message + files,
+    ].join("\n"));
     const repo: RepoState = {
       workspace: wsSlug,
       slug,

@@ -111,9 +111,7 @@ describe("configure then remove restores the global config byte for byte", () =>
 });
 
 describe("configure then remove with bytes that are not UTF-8", () => {
-  it("restores a Latin-1 global config byte for byte", {
-    todo: "BUG: remove() reads the config as UTF-8 and writes the text back, turning each invalid byte into U+FFFD (EF BF BD)",
-  }, async (t) => {
+  it("restores a Latin-1 global config byte for byte", {}, async (t) => {
     const box = await sandbox(t);
     // "[user]\n\tname = José\n" as Latin-1, as old Windows setups wrote it.
     const before = Buffer.concat([
@@ -483,9 +481,7 @@ describe("remove", () => {
     assert.equal(await readFile(box.gitconfig, "utf8"), "[core]\n");
   });
 
-  it("deletes the file it created when the blocks are removed oldest first", {
-    todo: "BUG (minor): after remove(first id) the second block (not marked 'created this file') is all that is left, so the last removal leaves an empty ~/.gitconfig that did not exist before",
-  }, async (t) => {
+  it("deletes the file it created when the blocks are removed oldest first", {}, async (t) => {
     const box = await sandbox(t);
     const a = await configure(gitCredential(), box.places);
     const b = await configure(gitCredential(), box.places);
@@ -593,9 +589,7 @@ describe("remove", () => {
     assert.equal(existsSync(configured.credentialFile), false);
   });
 
-  it("never deletes the user's file when `git config --global include.path X` replaced our path line", {
-    todo: "BUG: plain `git config --global include.path X` replaces our single include.path value; cutBlocks then takes the user's line as ours, remove() deletes the user's file X and drops the line",
-  }, async (t) => {
+  it("never deletes the user's file when `git config --global include.path X` replaced our path line", {}, async (t) => {
     const box = await sandbox(t);
     const original = "[user]\n\tname = Test\n";
     await writeFile(box.gitconfig, original);
@@ -626,24 +620,27 @@ describe("cutBlocks", () => {
     `# bitbucket-api-token-auth ${id} begin${created ? " (created this file)" : ""}: credentials for one CI job; its cleanup removes these lines\n[include]\n\tpath = "${file}"\n# bitbucket-api-token-auth ${id} end\n`;
 
   it("cuts a block and the newline before it", () => {
-    const text = `[a]\n\n${block("abc123", '/t/x "q".gitconfig')}[b]\n`;
+    const text = `[a]\n\n${block("abc123", '/t/x "q"/bitbucket-api-token-auth/abc123.gitconfig')}[b]\n`;
     assert.deepEqual(cutBlocks(text), {
       kept: "[a]\n[b]\n",
-      blocks: [{ includePath: '/t/x "q".gitconfig', createdFile: false }],
+      blocks: [
+        { includePath: '/t/x "q"/bitbucket-api-token-auth/abc123.gitconfig', createdFile: false },
+      ],
     });
   });
 
   it("cuts a final block without a trailing newline", () => {
-    const text = `[a]\n${block("abc", "/f", true).slice(0, -1)}`;
+    const text = `[a]\n${block("abc", "/f/bitbucket-api-token-auth/abc.gitconfig", true).slice(0, -1)}`;
     assert.deepEqual(cutBlocks(text), {
       kept: "[a]",
-      blocks: [{ includePath: "/f", createdFile: true }],
+      blocks: [{ includePath: "/f/bitbucket-api-token-auth/abc.gitconfig", createdFile: true }],
     });
   });
 
   it("leaves blocks with another id, and unmatched markers, alone", () => {
-    const text = `[a]\n${block("aaa", "/a")}\n${block("bbb", "/b")}`;
-    assert.equal(cutBlocks(text, "bbb").kept, `[a]\n${block("aaa", "/a")}`);
+    const a = block("aaa", "/a/bitbucket-api-token-auth/aaa.gitconfig");
+    const text = `[a]\n${a}\n${block("bbb", "/b/bitbucket-api-token-auth/bbb.gitconfig")}`;
+    assert.equal(cutBlocks(text, "bbb").kept, `[a]\n${a}`);
     assert.equal(cutBlocks(text, "ccc").kept, text);
     const broken =
       "# bitbucket-api-token-auth aaa begin\n[include]\n\tpath = /a\n# bitbucket-api-token-auth bbb end\n";

@@ -1,0 +1,225 @@
+/**
+ * The emulator's own machinery: credential formats, the git host's HTTP answers, fault injection,
+ * delays and the request log. What it answers is checked against the OpenAPI document in
+ * test/contract/; what git makes of it in git-server.test.ts.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { after, before, describe, test } from "node:test";
+import { startBitbucket } from "./bitbucket.ts";
+import type { Account, Bitbucket } from "./bitbucket.ts";
+
+let bb: Bitbucket;
+let alice: Account;
+let token: string;
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const restAuth = () => ({ authorization: basic(alice.email, token) });
+const gitAuth = () => ({ authorization: basic("x-bitbucket-api-token-auth", token) });
+
+before(async () => {
+  bb = await startBitbucket();
+  alice = bb.addAccount({ email: "alice@example.com", username: "alice" });
+  bb.addRepository("acme/app");
+  bb.grant(alice, "acme", "write");
+  token = bb.issueApiToken(alice, { scopes: ["read:user:bitbucket", "read:repository:bitbucket"] });
+});
+
+after(() => bb.close());
+
+describe("credentials", () => {
+  test("look like Atlassian's and are new every time", () => {
+    const api = bb.issueApiToken(alice, { scopes: [] });
+    const access = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
+    assert.match(api, /^ATATT3xFfGF0[A-Za-z0-9_-]{171}=[0-9A-F]{8}$/);
+    assert.match(access, /^ATCTT3xFfGN0[A-Za-z0-9_-]{171}=[0-9A-F]{8}$/);
+    assert.equal(api.length, 192);
+    assert.equal(access.length, 192);
+    assert.match(bb.issueAppPassword(alice), /^ATBB[A-Za-z0-9]{32}$/);
+    assert.notEqual(bb.issueApiToken(alice, { scopes: [] }), api);
+  });
+
+  test("mistakes in the world are refused loudly", () => {
+    assert.throws(() => bb.addRepository("acme/app"), /exists already/);
+    assert.throws(() => bb.addRepository("no-slash"), /workspace\/slug/);
+    assert.throws(() => bb.addRepository("acme/x", { submodule: "acme/missing" }), /addRepository it first/);
+    assert.throws(() => bb.grant(alice, "acme/missing", "read"), /addRepository it first/);
+    assert.throws(() => bb.issueAccessToken({ kind: "workspace", target: "acme", scopes: ["account"] }), /user scope/);
+    assert.throws(() => bb.issueAccessToken({ kind: "project", target: "acme/NOPE", scopes: ["repository"] }), /no project/);
+    assert.throws(() => bb.revoke("not-a-token"), /unknown token/);
+  });
+});
+
+describe("git host over HTTP", () => {
+  const refs = (service: string) => `${bb.gitUrl}/acme/app.git/info/refs?service=${service}`;
+
+  test("401 asks for Basic credentials with Bitbucket's realm", async () => {
+    for (const headers of [{}, { authorization: basic(alice.email, token) }]) {
+      const res = await fetch(refs("git-upload-pack"), { headers });
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get("www-authenticate"), 'Basic realm="Bitbucket.org HTTP"');
+    }
+  });
+
+  test("the advertisement proves read or push rights without transferring anything", async () => {
+    const read = await fetch(refs("git-upload-pack"), { headers: gitAuth() });
+    assert.equal(read.status, 200);
+    assert.equal(read.headers.get("content-type"), "application/x-git-upload-pack-advertisement");
+    assert.match(await read.text(), /^001e# service=git-upload-pack\n/);
+    // This token lacks write:repository.
+    assert.equal((await fetch(refs("git-receive-pack"), { headers: gitAuth() })).status, 403);
+  });
+
+  test("a Bearer access token works for git too; a Bearer API token does not", async () => {
+    const access = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
+    assert.equal((await fetch(refs("git-upload-pack"), { headers: { authorization: `Bearer ${access}` } })).status, 200);
+    assert.equal((await fetch(refs("git-upload-pack"), { headers: { authorization: `Bearer ${token}` } })).status, 401);
+  });
+
+  test("gzip-encoded request bodies reach http-backend", async () => {
+    const head = (await (await fetch(refs("git-upload-pack"), { headers: gitAuth() })).text()).match(/([0-9a-f]{40}) HEAD/)?.[1];
+    assert.ok(head);
+    const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, "0")}${line}`;
+    const body = gzipSync(`${pkt(`want ${head}\n`)}0000${pkt("done\n")}`);
+    const res = await fetch(`${bb.gitUrl}/acme/app.git/git-upload-pack`, {
+      method: "POST",
+      headers: { ...gitAuth(), "content-type": "application/x-git-upload-pack-request", "content-encoding": "gzip" },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.match(Buffer.from(await res.arrayBuffer()).toString("latin1"), /NAK\n.*PACK/s);
+  });
+});
+
+describe("fault injection", () => {
+  const user = () => fetch(`${bb.apiUrl}/user`, { headers: restAuth(), redirect: "manual" });
+
+  test("a raw answer for `times` matches, then normal service", async () => {
+    bb.inject({ server: "api", path: "/2.0/user", times: 2 }, { status: 503, body: "upstream unavailable" });
+    const answers = [await user(), await user(), await user()];
+    assert.deepEqual(answers.map((r) => r.status), [503, 503, 200]);
+    assert.equal(await answers[0].text(), "upstream unavailable");
+  });
+
+  test("faults queue in the order injected; headers, HTML, objects and empty bodies pass through", async () => {
+    const date = new Date(Date.now() + 3000).toUTCString();
+    bb.inject({ path: "/2.0/user" }, { status: 429, headers: { "Retry-After": "7" }, body: { type: "error", error: { message: "Rate limit for this resource has been exceeded" } } });
+    bb.inject({ path: "/2.0/user" }, { status: 429, headers: { "Retry-After": date } });
+    bb.inject({ path: "/2.0/user" }, { status: 502, headers: { "content-type": "text/html" }, body: "<html><body>Bad Gateway</body></html>" });
+    bb.inject({ path: "/2.0/user" }, { status: 200, headers: { "content-type": "application/json" }, body: '{"type": "user", ' });
+    bb.inject({ path: "/2.0/user" }, { status: 200, body: {} });
+
+    const first = await user();
+    assert.equal(first.status, 429);
+    assert.equal(first.headers.get("retry-after"), "7");
+    assert.match(first.headers.get("content-type") ?? "", /^application\/json/);
+    const body = (await first.json()) as { error: { message: string } };
+    assert.equal(body.error.message, "Rate limit for this resource has been exceeded");
+    assert.equal((await user()).headers.get("retry-after"), date);
+    const html = await user();
+    assert.equal(html.headers.get("content-type"), "text/html");
+    assert.match(await html.text(), /Bad Gateway/);
+    await assert.rejects((await user()).json(), SyntaxError);
+    assert.deepEqual(await (await user()).json(), {});
+    assert.equal((await user()).status, 200);
+  });
+
+  test("redirect, reset and truncate", async () => {
+    bb.inject({ path: "/2.0/user" }, { redirect: "http://127.0.0.1:9/elsewhere" });
+    bb.inject({ path: "/2.0/user" }, { redirect: "http://127.0.0.1:9/moved", status: 301 });
+    bb.inject({ path: "/2.0/user" }, "reset");
+    bb.inject({ path: "/2.0/user" }, { truncate: true });
+
+    const found = await user();
+    assert.equal(found.status, 302);
+    assert.equal(found.headers.get("location"), "http://127.0.0.1:9/elsewhere");
+    assert.equal((await user()).status, 301);
+    await assert.rejects(user());
+    const truncated = await user();
+    await assert.rejects(truncated.text());
+  });
+
+  test("matches by server and RegExp on path + query; Infinity repeats", async () => {
+    bb.inject({ server: "git", path: /service=git-receive-pack$/, times: Infinity }, { status: 500 });
+    const refs = (service: string) => fetch(`${bb.gitUrl}/acme/app.git/info/refs?service=${service}`, { headers: gitAuth() });
+    assert.equal((await refs("git-receive-pack")).status, 500);
+    assert.equal((await refs("git-receive-pack")).status, 500);
+    assert.equal((await refs("git-upload-pack")).status, 200);
+    assert.equal((await user()).status, 200, "the api server is not affected");
+  });
+
+  test("a hung request is cut by close()", async () => {
+    const own = await startBitbucket();
+    own.inject({ path: "/" }, "hang");
+    const pending = fetch(`${own.apiUrl}/user`);
+    while (own.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await own.close();
+    await assert.rejects(pending);
+  });
+});
+
+describe("delay and request log", () => {
+  test("every answer waits for the current delay, git included", async () => {
+    const own = await startBitbucket({ delayMs: 60 });
+    try {
+      let started = performance.now();
+      await fetch(`${own.apiUrl}/user`);
+      assert.ok(performance.now() - started >= 55);
+      started = performance.now();
+      await fetch(`${own.gitUrl}/x/y.git/info/refs?service=git-upload-pack`);
+      assert.ok(performance.now() - started >= 55);
+      own.setDelay(0);
+      started = performance.now();
+      await fetch(`${own.apiUrl}/user`);
+      assert.ok(performance.now() - started < 55);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test("records server, method, url, raw headers and status; clearRequests empties it", async () => {
+    bb.clearRequests();
+    await fetch(`${bb.apiUrl}/user?x=1`, { headers: restAuth() });
+    await fetch(`${bb.gitUrl}/acme/app.git/info/refs?service=git-upload-pack`);
+    assert.deepEqual(
+      bb.requests.map(({ server, method, url, status }) => ({ server, method, url, status })),
+      [
+        { server: "api", method: "GET", url: "/2.0/user?x=1", status: 200 },
+        { server: "git", method: "GET", url: "/acme/app.git/info/refs?service=git-upload-pack", status: 401 },
+      ],
+    );
+    assert.equal(bb.requests[0].headers.authorization, restAuth().authorization);
+    assert.equal(bb.requests[1].headers.authorization, undefined);
+    bb.clearRequests();
+    assert.equal(bb.requests.length, 0);
+  });
+});
+
+test("serve.ts prints where the demo is, keeps the token in a 0600 file, and stops on SIGTERM", async () => {
+  const child = execFile(process.execPath, [new URL("./serve.ts", import.meta.url).pathname]);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        out += d;
+        if (out.includes("\n")) resolve(out.split("\n")[0]);
+      });
+      child.on("exit", () => reject(new Error(`serve.ts exited early: ${out}`)));
+    });
+    const info = JSON.parse(line);
+    assert.deepEqual(Object.keys(info).sort(), ["apiUrl", "email", "gitUrl", "tokenFile"]);
+    assert.equal(statSync(info.tokenFile).mode & 0o777, 0o600);
+    const demoToken = readFileSync(info.tokenFile, "utf8");
+    assert.ok(!line.includes(demoToken));
+    const res = await fetch(`${info.apiUrl}/repositories/acme/app`, { headers: { authorization: basic(info.email, demoToken) } });
+    assert.equal(res.status, 200);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+    assert.equal(existsSync(info.tokenFile), false, "the token file is removed");
+  } finally {
+    child.kill("SIGKILL");
+  }
+});
