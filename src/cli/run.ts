@@ -196,12 +196,12 @@ export function explainFailure(
   red: (text: string) => string,
   words: (text: string) => string,
 ): number {
-  if (isUnfitError(error)) {
+  if (error instanceof UnfitError) {
     for (const p of error.problems)
       complain(`${red(`✘ ${words(p.message)}`)}\n  → ${words(p.fix)}\n`);
     return error.stage === "input" ? EXIT.badInput : EXIT.unfit;
   }
-  if (isUnreachableError(error)) {
+  if (error instanceof UnreachableError) {
     complain(
       `${red(`✘ ${words(error.message)}`)}\n  → Try again; if it keeps failing, check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and https://bitbucket.status.atlassian.com.\n`,
     );
@@ -211,26 +211,6 @@ export function explainFailure(
     `${red(`✘ Unexpected error: ${error instanceof Error ? error.message : String(error)}`)}\n  → Please report this with the log.\n`,
   );
   return EXIT.unexpected;
-}
-
-/*
- * The checks run in a lazily loaded bundle with its own copy of the error classes, so an error
- * thrown there is not `instanceof` this bundle's class: recognise them by name and shape too.
- */
-function isUnfitError(error: unknown): error is UnfitError {
-  return (
-    error instanceof UnfitError ||
-    (error instanceof Error &&
-      error.name === "UnfitError" &&
-      Array.isArray((error as UnfitError).problems))
-  );
-}
-
-function isUnreachableError(error: unknown): error is UnreachableError {
-  return (
-    error instanceof UnreachableError ||
-    (error instanceof Error && error.name === "UnreachableError")
-  );
 }
 
 /**

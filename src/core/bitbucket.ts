@@ -141,12 +141,7 @@ export class BitbucketClient {
             },
           ]);
         }
-        if (answer.status === 407) {
-          throw new UnreachableError(
-            host,
-            `The proxy on the way to ${host} asked for proxy authentication (407).`,
-          );
-        }
+        if (answer.status === 407) throw proxyAuthentication(host);
         if (answer.status !== 429 && answer.status < 500) return answer;
         lastFailure = describeStatus(answer);
         retryAfterMs = parseRetryAfter(
@@ -156,6 +151,7 @@ export class BitbucketClient {
       } catch (error) {
         if (error instanceof UnfitError || error instanceof UnreachableError) throw error;
         this.#stopIfClosed(host);
+        if (isProxyAuthentication(error)) throw proxyAuthentication(host);
         if (error instanceof FinalError) {
           throw new UnreachableError(host, `Bitbucket (${host}) ${error.message}.`);
         }
@@ -251,6 +247,20 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** A proxy that wants credentials will not change its mind on a retry. */
+function proxyAuthentication(host: string): UnreachableError {
+  return new UnreachableError(
+    host,
+    `The proxy on the way to ${host} asked for proxy authentication (407); give its credentials in the proxy URL (HTTPS_PROXY / HTTP_PROXY = http://user:password@proxy:port).`,
+  );
+}
+
+/** undici reports a proxy's 407 as an error (forwarding or CONNECT), not as an answer. */
+function isProxyAuthentication(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return /\(407\)/.test(message) && /proxy/i.test(message);
 }
 
 /** Where a redirect pointed, as scheme://host only: a hostile Location is not echoed whole. */

@@ -14,7 +14,17 @@ export interface Problem {
 /** "input" problems are found before any request; "token" problems are Bitbucket's verdict. */
 export type Stage = "input" | "token";
 
+/**
+ * dist/ holds two bundles (entry points, and the lazily loaded checks), each with its own copy of
+ * these classes; `instanceof` must recognise an error thrown by either copy, so it looks at a
+ * branded name rather than at the prototype chain.
+ */
+function branded(name: string) {
+  return (value: unknown): boolean => value instanceof Error && value.name === name;
+}
+
 export class UnfitError extends Error {
+  static [Symbol.hasInstance] = branded("UnfitError");
   readonly stage: Stage;
   readonly problems: Problem[];
 
@@ -27,6 +37,7 @@ export class UnfitError extends Error {
 }
 
 export class UnreachableError extends Error {
+  static [Symbol.hasInstance] = branded("UnreachableError");
   readonly host: string;
 
   constructor(host: string, message: string) {

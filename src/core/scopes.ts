@@ -104,7 +104,7 @@ export function toGranular(names: Iterable<string>): Set<string> {
   const granular = new Set<string>();
   const pending = [...names];
   while (pending.length > 0) {
-    const name = pending.pop() as string;
+    const name = pending.shift() as string; // first in, first out: the user's order is kept
     if (name in LEGACY_TO_GRANULAR) {
       if (legacy.has(name)) continue;
       legacy.add(name);
@@ -117,11 +117,10 @@ export function toGranular(names: Iterable<string>): Set<string> {
   return granular;
 }
 
-/** Required scopes the granted ones do not cover, as granular names, in catalogue order. */
+/** Required scopes the granted ones do not cover, as granular names, in the order required. */
 export function missingScopes(required: Iterable<string>, granted: Iterable<string>): string[] {
   const have = toGranular(granted);
-  const need = toGranular(required);
-  return [...need].filter((s) => !have.has(s)).sort(byCatalogueOrder);
+  return [...toGranular(required)].filter((s) => !have.has(s));
 }
 
 /** The legacy name to tick when creating an access token, for a granular scope. */
@@ -130,14 +129,6 @@ export function toLegacyName(granular: string): string {
     if (targets.length === 1 && targets[0] === granular) return legacy;
   }
   return granular;
-}
-
-function byCatalogueOrder(a: string, b: string): number {
-  const rank = (s: string) => {
-    const i = GRANULAR_SCOPES.indexOf(s);
-    return i === -1 ? GRANULAR_SCOPES.length : i;
-  };
-  return rank(a) - rank(b) || a.localeCompare(b);
 }
 
 const RESOURCE_PURPOSE: Record<string, string> = {

@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { ENDPOINTS, MESSAGES, REMOVED_ENDPOINTS, startBitbucket } from "../emulator/bitbucket.ts";
 import type { Account, Bitbucket } from "../emulator/bitbucket.ts";
+import { ENDPOINTS, MESSAGES, REMOVED_ENDPOINTS, startBitbucket } from "../emulator/bitbucket.ts";
 import {
+  formatErrors,
   OPENAPI_FILE,
   OPENAPI_SHA256,
-  formatErrors,
   openapi,
   operationLegacyScopes,
   operationScopes,
@@ -31,6 +31,7 @@ const INVALID_TOKEN = { type: "error", error: { message: MESSAGES.invalidToken }
 interface Answer {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, validated against the document first
   body: any;
 }
 
@@ -39,7 +40,8 @@ let alice: Account;
 let bob: Account;
 let token: string; // alice, default scopes
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const aliceAuth = () => basic(alice.email, token);
 
 async function get(pathOrUrl: string, authorization?: string): Promise<Answer> {
@@ -50,7 +52,11 @@ async function get(pathOrUrl: string, authorization?: string): Promise<Answer> {
 }
 
 function assertValid(errors: ReturnType<typeof validateDefinition>, what: string): void {
-  assert.equal(errors.length, 0, `${what} does not match the OpenAPI document:\n${formatErrors(errors)}`);
+  assert.equal(
+    errors.length,
+    0,
+    `${what} does not match the OpenAPI document:\n${formatErrors(errors)}`,
+  );
 }
 
 /**
@@ -58,9 +64,16 @@ function assertValid(errors: ReturnType<typeof validateDefinition>, what: string
  * document's `error` definition types `detail` as a string. The emulator follows the real service;
  * this is the one deviation accepted, and only for that body.
  */
-function assertMissingScopeBody(answer: Answer, required: string[], granted: readonly string[]): void {
+function assertMissingScopeBody(
+  answer: Answer,
+  required: string[],
+  granted: readonly string[],
+): void {
   assert.equal(answer.status, 403);
-  assert.deepEqual(answer.body, { type: "error", error: { message: MESSAGES.missingScope, detail: { required, granted } } });
+  assert.deepEqual(answer.body, {
+    type: "error",
+    error: { message: MESSAGES.missingScope, detail: { required, granted } },
+  });
   const errors = validateDefinition("error", answer.body);
   assert.deepEqual(
     errors.map((e) => [e.instancePath, e.keyword]),
@@ -71,7 +84,11 @@ function assertMissingScopeBody(answer: Answer, required: string[], granted: rea
 
 before(async () => {
   bb = await startBitbucket();
-  alice = bb.addAccount({ email: "alice@example.com", username: "alice", displayName: "Alice Liddell" });
+  alice = bb.addAccount({
+    email: "alice@example.com",
+    username: "alice",
+    displayName: "Alice Liddell",
+  });
   bob = bb.addAccount({ email: "bob@example.com", username: "bob" });
   bb.addRepository("acme/lib");
   bb.addRepository("acme/app", { submodule: "acme/lib" });
@@ -94,7 +111,8 @@ test("the bundled OpenAPI document is Atlassian's, byte for byte", () => {
 });
 
 describe("scopes agree with x-atlassian-oauth2-scopes", () => {
-  const example = (template: string) => template.replace("{workspace}", "acme").replace("{repo_slug}", "app");
+  const example = (template: string) =>
+    template.replace("{workspace}", "acme").replace("{repo_slug}", "app");
 
   for (const endpoint of ENDPOINTS) {
     test(`GET ${endpoint.path}`, async () => {
@@ -104,12 +122,21 @@ describe("scopes agree with x-atlassian-oauth2-scopes", () => {
 
       // Every other default scope but not this one: refused, naming exactly the documented scope.
       const others = DEFAULT_SCOPES.filter((s) => !documented.includes(s));
-      const lacking = await get(example(endpoint.path), basic(alice.email, bb.issueApiToken(alice, { scopes: others })));
+      const lacking = await get(
+        example(endpoint.path),
+        basic(alice.email, bb.issueApiToken(alice, { scopes: others })),
+      );
       assertMissingScopeBody(lacking, documented, others);
-      assert.deepEqual(lacking.headers.get("x-accepted-oauth-scopes"), operationLegacyScopes(endpoint.path, "get").join(","));
+      assert.deepEqual(
+        lacking.headers.get("x-accepted-oauth-scopes"),
+        operationLegacyScopes(endpoint.path, "get").join(","),
+      );
 
       // The documented scope alone is enough.
-      const only = await get(example(endpoint.path), basic(alice.email, bb.issueApiToken(alice, { scopes: documented })));
+      const only = await get(
+        example(endpoint.path),
+        basic(alice.email, bb.issueApiToken(alice, { scopes: documented })),
+      );
       assert.equal(only.status, 200);
     });
   }
@@ -139,7 +166,10 @@ describe("GET /user", () => {
     assert.equal(answer.headers.get("x-accepted-oauth-scopes"), "account");
     const raw = answer.headers.get("x-oauth-scopes") ?? "";
     assert.match(raw, /,\s{2}/, "scopes come unevenly spaced");
-    assert.deepEqual(raw.split(",").map((s) => s.trim()), DEFAULT_SCOPES);
+    assert.deepEqual(
+      raw.split(",").map((s) => s.trim()),
+      DEFAULT_SCOPES,
+    );
   });
 
   test("401 with Bitbucket's body for every unusable credential", async () => {
@@ -150,8 +180,14 @@ describe("GET /user", () => {
       ["git username on REST", basic("x-bitbucket-api-token-auth", token)],
       ["API token as Bearer", `Bearer ${token}`],
       ["trailing newline", basic(alice.email, `${token}\n`)],
-      ["expired", basic(alice.email, bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES, expired: true }))],
-      ["classic", basic(alice.email, bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES, classic: true }))],
+      [
+        "expired",
+        basic(alice.email, bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES, expired: true })),
+      ],
+      [
+        "classic",
+        basic(alice.email, bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES, classic: true })),
+      ],
       ["app password", basic("alice", bb.issueAppPassword(alice))],
       ["unknown Bearer", "Bearer ATCTT3xFfGN0nonsense"],
     ];
@@ -167,7 +203,11 @@ describe("GET /user", () => {
   });
 
   test("403 for an access token: it is not a user", async () => {
-    const access = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository:write"] });
+    const access = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["repository:write"],
+    });
     const answer = await get("/user", `Bearer ${access}`);
     assertMissingScopeBody(answer, ["account"], ["repository:write"]);
     assert.equal(answer.headers.get("x-credential-type"), "repo_access_token");
@@ -183,10 +223,15 @@ describe("GET /user/workspaces", () => {
     while (url) {
       const answer = await get(url, aliceAuth());
       assert.equal(answer.status, 200);
-      assertValid(validateResponse("/user/workspaces", "get", 200, answer.body), `page ${pages + 1}`);
+      assertValid(
+        validateResponse("/user/workspaces", "get", 200, answer.body),
+        `page ${pages + 1}`,
+      );
       assert.equal(answer.body.pagelen, 2);
       assert.equal(answer.body.size, 5);
-      slugs.push(...answer.body.values.map((v: { workspace: { slug: string } }) => v.workspace.slug));
+      slugs.push(
+        ...answer.body.values.map((v: { workspace: { slug: string } }) => v.workspace.slug),
+      );
       url = answer.body.next;
       pages++;
     }
@@ -200,14 +245,20 @@ describe("GET /user/workspaces", () => {
     assert.equal(answer.body.pagelen, 100);
     assert.equal(answer.body.next, undefined);
     const admin = Object.fromEntries(
-      answer.body.values.map((v: { administrator: boolean; workspace: { slug: string } }) => [v.workspace.slug, v.administrator]),
+      answer.body.values.map((v: { administrator: boolean; workspace: { slug: string } }) => [
+        v.workspace.slug,
+        v.administrator,
+      ]),
     );
     assert.deepEqual(admin, { acme: false, solo: true, w1: true, w2: true, w3: true });
   });
 
   test("an account with no workspace gets an empty page", async () => {
     const carol = bb.addAccount({ email: "carol@example.com", username: "carol" });
-    const answer = await get("/user/workspaces", basic(carol.email, bb.issueApiToken(carol, { scopes: DEFAULT_SCOPES })));
+    const answer = await get(
+      "/user/workspaces",
+      basic(carol.email, bb.issueApiToken(carol, { scopes: DEFAULT_SCOPES })),
+    );
     assertValid(validateResponse("/user/workspaces", "get", 200, answer.body), "empty page");
     assert.deepEqual(answer.body.values, []);
   });
@@ -273,28 +324,78 @@ describe("GET /repositories/{workspace}/{repo_slug}", () => {
 
   test("access tokens as Bearer: their target only, legacy scopes with implications", async () => {
     const cases: [string, Parameters<Bitbucket["issueAccessToken"]>[0], string, number][] = [
-      ["repository token, its repo", { kind: "repository", target: "acme/app", scopes: ["repository"] }, "acme/app", 200],
-      ["repository token, another repo", { kind: "repository", target: "acme/app", scopes: ["repository"] }, "acme/lib", 404],
-      ["pullrequest:write implies repository", { kind: "repository", target: "acme/app", scopes: ["pullrequest:write"] }, "acme/app", 200],
-      ["project implies repository", { kind: "project", target: "acme/TOOLS", scopes: ["project"] }, "acme/tools", 200],
-      ["project token, repo outside the project", { kind: "project", target: "acme/TOOLS", scopes: ["repository"] }, "acme/app", 404],
-      ["workspace token", { kind: "workspace", target: "acme", scopes: ["repository"] }, "acme/lib", 200],
-      ["workspace token, other workspace", { kind: "workspace", target: "acme", scopes: ["repository"] }, "other/secret", 404],
+      [
+        "repository token, its repo",
+        { kind: "repository", target: "acme/app", scopes: ["repository"] },
+        "acme/app",
+        200,
+      ],
+      [
+        "repository token, another repo",
+        { kind: "repository", target: "acme/app", scopes: ["repository"] },
+        "acme/lib",
+        404,
+      ],
+      [
+        "pullrequest:write implies repository",
+        { kind: "repository", target: "acme/app", scopes: ["pullrequest:write"] },
+        "acme/app",
+        200,
+      ],
+      [
+        "project implies repository",
+        { kind: "project", target: "acme/TOOLS", scopes: ["project"] },
+        "acme/tools",
+        200,
+      ],
+      [
+        "project token, repo outside the project",
+        { kind: "project", target: "acme/TOOLS", scopes: ["repository"] },
+        "acme/app",
+        404,
+      ],
+      [
+        "workspace token",
+        { kind: "workspace", target: "acme", scopes: ["repository"] },
+        "acme/lib",
+        200,
+      ],
+      [
+        "workspace token, other workspace",
+        { kind: "workspace", target: "acme", scopes: ["repository"] },
+        "other/secret",
+        404,
+      ],
     ];
     for (const [name, options, repo, status] of cases) {
       const answer = await get(`/repositories/${repo}`, `Bearer ${bb.issueAccessToken(options)}`);
       assert.equal(answer.status, status, name);
       assertValid(validateResponse(path, "get", status, answer.body), name);
-      assert.equal(answer.headers.get("x-credential-type"), `${options.kind === "repository" ? "repo" : options.kind}_access_token`);
+      assert.equal(
+        answer.headers.get("x-credential-type"),
+        `${options.kind === "repository" ? "repo" : options.kind}_access_token`,
+      );
     }
 
-    const noRead = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["webhook"] });
-    assertMissingScopeBody(await get("/repositories/acme/app", `Bearer ${noRead}`), ["repository"], ["webhook"]);
+    const noRead = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["webhook"],
+    });
+    assertMissingScopeBody(
+      await get("/repositories/acme/app", `Bearer ${noRead}`),
+      ["repository"],
+      ["webhook"],
+    );
   });
 });
 
 test("unknown paths: 404 error body, before authentication", async () => {
-  for (const path of ["/nothing-here", "/user/something/else", "/repositories/acme/app/extra/deep/path"]) {
+  for (const path of [
+    "/nothing-here",
+    "/user/something/else",
+    "/repositories/acme/app/extra/deep/path",
+  ]) {
     const answer = await get(path);
     assert.equal(answer.status, 404, path);
     assertValid(validateDefinition("error", answer.body), path);

@@ -7,9 +7,10 @@
  *   validateResponse("/user", "get", 200, body)         → the schema that operation declares
  *   operationScopes("/user", "get")                      → ["read:user:bitbucket"]
  */
-import { Ajv } from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
+
 import { readFileSync } from "node:fs";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { Ajv } from "ajv";
 
 export const OPENAPI_FILE = new URL("./bitbucket-cloud-openapi.json", import.meta.url);
 export const OPENAPI_SHA256 = "ecf7b8905dc6eab269040d04fa0766b9ca31d8f3b6105a2acedbf24665598705";
@@ -43,7 +44,10 @@ function validator(ref: string): ValidateFunction {
     ajv.addFormat("date-time", (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)));
     ajv.addFormat("uri", (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && URL.canParse(s));
     ajv.addFormat("uuid", UUID);
-    ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31 });
+    ajv.addFormat("int32", {
+      type: "number",
+      validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
+    });
     ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
     ajv.addSchema(openapi as object, "openapi");
   }
@@ -75,7 +79,12 @@ export function validateDefinition(name: string, data: unknown): ErrorObject[] {
 }
 
 /** Validates against the schema the document declares for that operation and status. */
-export function validateResponse(path: string, method: string, status: number, data: unknown): ErrorObject[] {
+export function validateResponse(
+  path: string,
+  method: string,
+  status: number,
+  data: unknown,
+): ErrorObject[] {
   if (!operation(path, method).responses[String(status)]?.schema) {
     throw new Error(`${method.toUpperCase()} ${path} declares no ${status} response schema`);
   }

@@ -388,7 +388,12 @@ describe("the action under faults (dist/main.js against the emulator)", () => {
   test("truncated bodies every time: fails naming the host", async () => {
     await withWorld(async (w) => {
       w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { truncate: true });
-      await expectFailure(w, {}, ...notJudged(w.apiHost), /connection was reset|closed before the answer was complete|cut short/);
+      await expectFailure(
+        w,
+        {},
+        ...notJudged(w.apiHost),
+        /connection was reset|closed before the answer was complete|cut short/,
+      );
     });
   });
 
@@ -602,222 +607,260 @@ async function withClient(
   }
 }
 
-describe("the client with an injected clock", () => {
-  test("backoff grows, is jittered, and is capped", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject({ server: "api", path: "/2.0/user", times: 7 }, { status: 503 });
-      const low = new FakeClock([0, 0, 0, 0, 0, 0, 0]);
-      await withClient(w, low, { retries: "10", "timeout-seconds": "600" }, async (client) => {
-        assert.equal((await client.rest("/user")).status, 200);
-      });
-      assert.deepEqual(low.sleeps, [250, 500, 1000, 2000, 4000, 4000, 4000]);
+/**
+ * The client sends through node:http when no proxy is configured and through undici's
+ * EnvHttpProxyAgent when one is: every client test runs over both. A proxy variable naming a
+ * dead port with NO_PROXY covering loopback selects undici while still going direct.
+ */
+const TRANSPORTS: [string, Record<string, string>][] = [
+  ["node:http", {}],
+  [
+    "undici, NO_PROXY covering the host",
+    { HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" },
+  ],
+];
+const PROXY_VARS = [
+  "HTTP_PROXY",
+  "http_proxy",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "NO_PROXY",
+  "no_proxy",
+];
 
-      w.bb.inject({ server: "api", path: "/2.0/user", times: 7 }, { status: 503 });
-      const high = new FakeClock([0.999, 0.999, 0.999, 0.999, 0.999, 0.999, 0.999]);
-      await withClient(w, high, { retries: "10", "timeout-seconds": "600" }, async (client) => {
-        assert.equal((await client.rest("/user")).status, 200);
-      });
-      assert.deepEqual(high.sleeps, [500, 1000, 1999, 3998, 7996, 7996, 7996]);
-      assert.ok(high.sleeps.every((ms) => ms <= BACKOFF_CAP_MS));
-
-      // The same failures with other dice wait differently: runners that failed together
-      // do not come back together.
-      w.bb.inject({ server: "api", path: "/2.0/user", times: 3 }, { status: 503 });
-      const mid = new FakeClock([0.1, 0.7, 0.4]);
-      await withClient(w, mid, { retries: "3" }, async (client) => {
-        assert.equal((await client.rest("/user")).status, 200);
-      });
-      assert.deepEqual(mid.sleeps, [275, 675, 1200]);
-      for (let i = 1; i < mid.sleeps.length; i++) assert.ok(mid.sleeps[i] > mid.sleeps[i - 1]);
+for (const [transport, env] of TRANSPORTS)
+  describe(`the client with an injected clock (${transport})`, () => {
+    const saved: Record<string, string | undefined> = {};
+    before(() => {
+      for (const name of PROXY_VARS) {
+        saved[name] = process.env[name];
+        delete process.env[name];
+      }
+      Object.assign(process.env, env);
     });
-  });
-
-  test("Retry-After in seconds is honoured exactly, on 429 and 503", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject(
-        { server: "api", path: "/2.0/user", times: 1 },
-        { status: 429, headers: { "retry-after": "7" } },
-      );
-      w.bb.inject(
-        { server: "api", path: "/2.0/user", times: 1 },
-        { status: 503, headers: { "retry-after": "0" } },
-      );
-      const clock = new FakeClock();
-      await withClient(w, clock, {}, async (client) => {
-        assert.equal((await client.rest("/user")).status, 200);
-      });
-      assert.deepEqual(clock.sleeps, [7000, 0]);
+    after(() => {
+      for (const name of PROXY_VARS) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
     });
-  });
 
-  test("Retry-After as an HTTP date is honoured", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject(
-        { server: "api", path: "/2.0/user", times: 1 },
-        { status: 429, headers: { "retry-after": new Date(EPOCH + 12_000).toUTCString() } },
-      );
-      w.bb.inject(
-        { server: "api", path: "/2.0/user", times: 1 },
-        { status: 429, headers: { "retry-after": new Date(EPOCH - 60_000).toUTCString() } },
-      );
-      const clock = new FakeClock();
-      await withClient(w, clock, {}, async (client) => {
-        assert.equal((await client.rest("/user")).status, 200);
-      });
-      // The second date is already past when it arrives (12 s later): retry at once.
-      assert.deepEqual(clock.sleeps, [12_000, 0]);
-    });
-  });
-
-  test("a Retry-After beyond the budget fails at once, without sleeping", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject(
-        { server: "api", path: "/2.0/user", times: Infinity },
-        { status: 429, headers: { "retry-after": "31" } },
-      );
-      const clock = new FakeClock();
-      await withClient(w, clock, {}, async (client) => {
-        await assert.rejects(client.rest("/user"), (error: Error) => {
-          assert.ok(error instanceof UnreachableError);
-          assert.match(error.message, /asked to wait 31 s \(Retry-After\), longer than the 30 s/);
-          return true;
-        });
-      });
-      assert.deepEqual(clock.sleeps, []);
-      assert.equal(count(w, "/2.0/user"), 1);
-    });
-  });
-
-  test("the overall budget bounds every wait and every attempt", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { status: 503 });
-      const clock = new FakeClock([0.999, 0.999, 0.999, 0.999, 0.999, 0.999, 0.999]);
-      await withClient(w, clock, { "timeout-seconds": "5", retries: "10" }, async (client) => {
-        await assert.rejects(client.rest("/user"), /did not answer in time \(last: HTTP 503\)/);
-      });
-      // 500 + 1000 + 1999 = 3499, then only the 1501 ms left: never past the budget.
-      assert.deepEqual(clock.sleeps, [500, 1000, 1999, 1501]);
-      assert.equal(clock.t - EPOCH, 5_000);
-      assert.equal(count(w, "/2.0/user"), 4);
-    });
-  });
-
-  test("with the defaults (30 s, 3 retries), a server that never answers fails well under a minute", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, "hang");
-      const clock = new FakeClock([0, 0, 0]);
-      clock.hang = true;
-      const real = performance.now();
-      await withClient(w, clock, {}, async (client) => {
-        await assert.rejects(client.rest("/user"), (error: Error) => {
-          assert.ok(error instanceof UnreachableError);
-          assert.match(error.message, /did not answer in time/);
-          assert.match(error.message, /token was not judged/);
-          return true;
-        });
-      });
-      const simulated = clock.t - EPOCH;
-      // 15 s (one attempt's limit) + 250 ms backoff + the 14.75 s left: exactly the budget.
-      assert.equal(simulated, 30_000);
-      assert.ok(simulated < 60_000);
-      assert.ok(performance.now() - real < 5_000, "and the test itself did not wait");
-    });
-  });
-
-  test("400, 401, 403 and 404 are answers, never retried", async () => {
-    for (const status of [400, 401, 403, 404]) {
+    test("backoff grows, is jittered, and is capped", async () => {
       await withWorld(async (w) => {
-        w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { status });
+        w.bb.inject({ server: "api", path: "/2.0/user", times: 7 }, { status: 503 });
+        const low = new FakeClock([0, 0, 0, 0, 0, 0, 0]);
+        await withClient(w, low, { retries: "10", "timeout-seconds": "600" }, async (client) => {
+          assert.equal((await client.rest("/user")).status, 200);
+        });
+        assert.deepEqual(low.sleeps, [250, 500, 1000, 2000, 4000, 4000, 4000]);
+
+        w.bb.inject({ server: "api", path: "/2.0/user", times: 7 }, { status: 503 });
+        const high = new FakeClock([0.999, 0.999, 0.999, 0.999, 0.999, 0.999, 0.999]);
+        await withClient(w, high, { retries: "10", "timeout-seconds": "600" }, async (client) => {
+          assert.equal((await client.rest("/user")).status, 200);
+        });
+        assert.deepEqual(high.sleeps, [500, 1000, 1999, 3998, 7996, 7996, 7996]);
+        assert.ok(high.sleeps.every((ms) => ms <= BACKOFF_CAP_MS));
+
+        // The same failures with other dice wait differently: runners that failed together
+        // do not come back together.
+        w.bb.inject({ server: "api", path: "/2.0/user", times: 3 }, { status: 503 });
+        const mid = new FakeClock([0.1, 0.7, 0.4]);
+        await withClient(w, mid, { retries: "3" }, async (client) => {
+          assert.equal((await client.rest("/user")).status, 200);
+        });
+        assert.deepEqual(mid.sleeps, [275, 850, 1400]);
+        for (let i = 1; i < mid.sleeps.length; i++) assert.ok(mid.sleeps[i] > mid.sleeps[i - 1]);
+      });
+    });
+
+    test("Retry-After in seconds is honoured exactly, on 429 and 503", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject(
+          { server: "api", path: "/2.0/user", times: 1 },
+          { status: 429, headers: { "retry-after": "7" } },
+        );
+        w.bb.inject(
+          { server: "api", path: "/2.0/user", times: 1 },
+          { status: 503, headers: { "retry-after": "0" } },
+        );
         const clock = new FakeClock();
-        await withClient(w, clock, { retries: "10" }, async (client) => {
-          assert.equal((await client.rest("/user")).status, status);
+        await withClient(w, clock, {}, async (client) => {
+          assert.equal((await client.rest("/user")).status, 200);
+        });
+        assert.deepEqual(clock.sleeps, [7000, 0]);
+      });
+    });
+
+    test("Retry-After as an HTTP date is honoured", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject(
+          { server: "api", path: "/2.0/user", times: 1 },
+          { status: 429, headers: { "retry-after": new Date(EPOCH + 12_000).toUTCString() } },
+        );
+        w.bb.inject(
+          { server: "api", path: "/2.0/user", times: 1 },
+          { status: 429, headers: { "retry-after": new Date(EPOCH - 60_000).toUTCString() } },
+        );
+        const clock = new FakeClock();
+        await withClient(w, clock, {}, async (client) => {
+          assert.equal((await client.rest("/user")).status, 200);
+        });
+        // The second date is already past when it arrives (12 s later): retry at once.
+        assert.deepEqual(clock.sleeps, [12_000, 0]);
+      });
+    });
+
+    test("a Retry-After beyond the budget fails at once, without sleeping", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject(
+          { server: "api", path: "/2.0/user", times: Infinity },
+          { status: 429, headers: { "retry-after": "31" } },
+        );
+        const clock = new FakeClock();
+        await withClient(w, clock, {}, async (client) => {
+          await assert.rejects(client.rest("/user"), (error: Error) => {
+            assert.ok(error instanceof UnreachableError);
+            assert.match(error.message, /asked to wait 31 s \(Retry-After\), longer than the 30 s/);
+            return true;
+          });
         });
         assert.deepEqual(clock.sleeps, []);
         assert.equal(count(w, "/2.0/user"), 1);
       });
-    }
-  });
-
-  test("a network error is retried", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject({ server: "api", path: "/2.0/user", times: 2 }, "reset");
-      const clock = new FakeClock([0, 0]);
-      await withClient(w, clock, {}, async (client) => {
-        assert.equal((await client.rest("/user")).status, 200);
-      });
-      assert.deepEqual(clock.sleeps, [250, 500]);
     });
-  });
 
-  test("a redirect is an error naming the input, never followed", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject(
-        { server: "api", path: "/2.0/user", times: Infinity },
-        { redirect: "http://127.0.0.1:9/elsewhere?secret=1" },
-      );
-      const clock = new FakeClock();
-      await withClient(w, clock, {}, async (client) => {
-        await assert.rejects(client.rest("/user"), (error: Error) => {
-          assert.ok(error instanceof UnfitError);
-          assert.equal(error.problems[0].subject, "api-url");
-          assert.match(error.message, /redirected to http:\/\/127\.0\.0\.1:9;/);
-          assert.doesNotMatch(error.message, /secret/);
-          return true;
+    test("the overall budget bounds every wait and every attempt", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { status: 503 });
+        const clock = new FakeClock([0.999, 0.999, 0.999, 0.999, 0.999, 0.999, 0.999]);
+        await withClient(w, clock, { "timeout-seconds": "5", retries: "10" }, async (client) => {
+          await assert.rejects(client.rest("/user"), /did not answer in time \(last: HTTP 503\)/);
+        });
+        // 500 + 1000 + 1999 = 3499, then only the 1501 ms left: never past the budget.
+        assert.deepEqual(clock.sleeps, [500, 1000, 1999, 1501]);
+        assert.equal(clock.t - EPOCH, 5_000);
+        assert.equal(count(w, "/2.0/user"), 4);
+      });
+    });
+
+    test("with the defaults (30 s, 3 retries), a server that never answers fails well under a minute", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, "hang");
+        const clock = new FakeClock([0, 0, 0]);
+        clock.hang = true;
+        const real = performance.now();
+        await withClient(w, clock, {}, async (client) => {
+          await assert.rejects(client.rest("/user"), (error: Error) => {
+            assert.ok(error instanceof UnreachableError);
+            assert.match(error.message, /did not answer in time/);
+            assert.match(error.message, /token was not judged/);
+            return true;
+          });
+        });
+        const simulated = clock.t - EPOCH;
+        // 15 s (one attempt's limit) + 250 ms backoff + the 14.75 s left: exactly the budget.
+        assert.equal(simulated, 30_000);
+        assert.ok(simulated < 60_000);
+        assert.ok(performance.now() - real < 5_000, "and the test itself did not wait");
+      });
+    });
+
+    test("400, 401, 403 and 404 are answers, never retried", async () => {
+      for (const status of [400, 401, 403, 404]) {
+        await withWorld(async (w) => {
+          w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { status });
+          const clock = new FakeClock();
+          await withClient(w, clock, { retries: "10" }, async (client) => {
+            assert.equal((await client.rest("/user")).status, status);
+          });
+          assert.deepEqual(clock.sleeps, []);
+          assert.equal(count(w, "/2.0/user"), 1);
+        });
+      }
+    });
+
+    test("a network error is retried", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject({ server: "api", path: "/2.0/user", times: 2 }, "reset");
+        const clock = new FakeClock([0, 0]);
+        await withClient(w, clock, {}, async (client) => {
+          assert.equal((await client.rest("/user")).status, 200);
+        });
+        assert.deepEqual(clock.sleeps, [250, 500]);
+      });
+    });
+
+    test("a redirect is an error naming the input, never followed", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject(
+          { server: "api", path: "/2.0/user", times: Infinity },
+          { redirect: "http://127.0.0.1:9/elsewhere?secret=1" },
+        );
+        const clock = new FakeClock();
+        await withClient(w, clock, {}, async (client) => {
+          await assert.rejects(client.rest("/user"), (error: Error) => {
+            assert.ok(error instanceof UnfitError);
+            assert.equal(error.problems[0].subject, "api-url");
+            assert.match(error.message, /redirected to http:\/\/127\.0\.0\.1:9;/);
+            assert.doesNotMatch(error.message, /secret/);
+            return true;
+          });
         });
       });
     });
-  });
 
-  test("a streamed body over 1 MiB (no Content-Length) stops reading and is not retried", async () => {
-    let requests = 0;
-    const server = createServer((_req, res) => {
-      requests++;
-      res.writeHead(200, { "content-type": "application/json" });
-      const chunk = Buffer.alloc(64 * 1024, 0x20);
-      let sent = 0;
-      const pump = () => {
-        while (sent < 4 * MAX_BODY_BYTES) {
-          sent += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", pump);
-        }
-        res.end();
-      };
-      pump();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    try {
-      await withWorld(async (w) => {
-        const port = (server.address() as AddressInfo).port;
-        faultsTried++;
-        const client = clientFor(w, new FakeClock(), {}, `http://127.0.0.1:${port}/2.0`);
-        try {
-          await assert.rejects(client.rest("/user"), /more than 1048576 bytes/);
-        } finally {
-          await client.close();
-        }
+    test("a streamed body over 1 MiB (no Content-Length) stops reading and is not retried", async () => {
+      let requests = 0;
+      const server = createServer((_req, res) => {
+        requests++;
+        res.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 4 * MAX_BODY_BYTES) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once("drain", pump);
+          }
+          res.end();
+        };
+        pump();
       });
-      assert.equal(requests, 1);
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        await withWorld(async (w) => {
+          const port = (server.address() as AddressInfo).port;
+          faultsTried++;
+          const client = clientFor(w, new FakeClock(), {}, `http://127.0.0.1:${port}/2.0`);
+          try {
+            await assert.rejects(client.rest("/user"), /more than 1048576 bytes/);
+          } finally {
+            await client.close();
+          }
+        });
+        assert.equal(requests, 1);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
 
-  test("close() stops requests still running and their retries at once", async () => {
-    await withWorld(async (w) => {
-      w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, "hang");
-      const client = clientFor(w, new FakeClock());
-      faultsTried++;
-      const pending = client.rest("/user");
-      while (count(w, "/2.0/user") === 0) await new Promise((r) => setTimeout(r, 5));
-      const real = performance.now();
-      await client.close();
-      await assert.rejects(pending, /stopped/);
-      assert.ok(performance.now() - real < 1_000);
-      assert.equal(count(w, "/2.0/user"), 1, "no retry after close");
+    test("close() stops requests still running and their retries at once", async () => {
+      await withWorld(async (w) => {
+        w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, "hang");
+        const client = clientFor(w, new FakeClock());
+        faultsTried++;
+        const pending = client.rest("/user");
+        while (count(w, "/2.0/user") === 0) await new Promise((r) => setTimeout(r, 5));
+        const real = performance.now();
+        const stopped = assert.rejects(pending, /stopped/);
+        await client.close();
+        await stopped;
+        assert.ok(performance.now() - real < 1_000);
+        assert.equal(count(w, "/2.0/user"), 1, "no retry after close");
+      });
     });
   });
-});
 
 after(() => {
   console.log(`# faults tried: ${faultsTried}`);

@@ -171,6 +171,7 @@ describe("REST and git-advertisement calls honour HTTPS_PROXY / HTTP_PROXY / NO_
       const main = await runMain(job, inputs());
       assert.equal(main.code, 1);
       assert.match(errors(main).join("\n"), /proxy authentication \(407\).*token was not judged/s);
+      assert.ok(forwarded.length <= 4, "a 407 is not retried");
       assert.ok(!existsSync(join(job.home, ".gitconfig")));
     });
   });
@@ -190,6 +191,84 @@ describe("REST and git-advertisement calls honour HTTPS_PROXY / HTTP_PROXY / NO_
       assert.equal(bb.requests.length, 0);
     });
   });
+});
+
+describe("hostile answers relayed by the proxy (the client's proxy transport)", () => {
+  const env = () => ({ HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl });
+  const cases: [string, () => void, Record<string, string>, RegExp][] = [
+    [
+      "a truncated body every time",
+      () => bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { truncate: true }),
+      // The proxy may keep its side open after the emulator cuts the body: then it is a timeout.
+      { "timeout-seconds": "2" },
+      /failed 2 time\(s\)|did not answer in time/,
+    ],
+    [
+      "a server that never answers",
+      () => bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, "hang"),
+      { "timeout-seconds": "2" },
+      /did not answer in time/,
+    ],
+    [
+      "a huge body",
+      () =>
+        bb.inject(
+          { server: "api", path: "/2.0/user", times: Infinity },
+          { status: 200, body: { pad: "x".repeat(2 * 1024 * 1024) } },
+        ),
+      {},
+      /more than/,
+    ],
+    [
+      "a redirect",
+      () =>
+        bb.inject(
+          { server: "api", path: "/2.0/user", times: Infinity },
+          { redirect: "http://127.0.0.1:9/2.0/user" },
+        ),
+      {},
+      /`api-url`/,
+    ],
+    [
+      "an HTML page with 200 from the git host",
+      () =>
+        bb.inject(
+          { server: "git", path: /info\/refs/, times: Infinity },
+          { status: 200, headers: { "content-type": "text/html" }, body: "<html>portal</html>" },
+        ),
+      {},
+      /not git's answer/,
+    ],
+  ];
+  for (const [name, inject, extra, pattern] of cases) {
+    test(`${name}: a clear error, nothing configured`, async () => {
+      // Faults outlive a test (times: Infinity): a fresh emulator for each.
+      const saved = { bb, alice, token };
+      bb = await startBitbucket();
+      try {
+        alice = bb.addAccount({ email: "alice@example.com", username: "alice" });
+        bb.addRepository("acme/app");
+        bb.grant(alice, "acme", "write");
+        token = bb.issueApiToken(alice, { scopes: SCOPES });
+        inject();
+        await withJob(env(), async (job) => {
+          const started = performance.now();
+          const main = await runMain(job, inputs(extra));
+          assert.equal(main.code, 1, main.stdout);
+          assert.match(errors(main).join("\n"), pattern);
+          assert.match(errors(main).join("\n"), /token was not judged|`api-url`/);
+          assert.doesNotMatch(main.stdout + main.stderr, /^\s+at .+:\d+:\d+\)?$/m);
+          assert.ok(performance.now() - started < 8_000);
+          assert.ok(!existsSync(join(job.home, ".gitconfig")));
+          assert.ok(forwarded.length > 0, "it went through the proxy");
+          assert.equal((await runPost(job)).code, 0);
+        });
+      } finally {
+        await bb.close();
+        ({ bb, alice, token } = saved);
+      }
+    });
+  }
 });
 
 describe("git in later steps", () => {

@@ -6,16 +6,17 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { gzipSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
-import { startBitbucket } from "./bitbucket.ts";
+import { gzipSync } from "node:zlib";
 import type { Account, Bitbucket } from "./bitbucket.ts";
+import { startBitbucket } from "./bitbucket.ts";
 
 let bb: Bitbucket;
 let alice: Account;
 let token: string;
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 const restAuth = () => ({ authorization: basic(alice.email, token) });
 const gitAuth = () => ({ authorization: basic("x-bitbucket-api-token-auth", token) });
 
@@ -32,7 +33,11 @@ after(() => bb.close());
 describe("credentials", () => {
   test("look like Atlassian's and are new every time", () => {
     const api = bb.issueApiToken(alice, { scopes: [] });
-    const access = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
+    const access = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["repository"],
+    });
     assert.match(api, /^ATATT3xFfGF0[A-Za-z0-9_-]{171}=[0-9A-F]{8}$/);
     assert.match(access, /^ATCTT3xFfGN0[A-Za-z0-9_-]{171}=[0-9A-F]{8}$/);
     assert.equal(api.length, 192);
@@ -44,10 +49,19 @@ describe("credentials", () => {
   test("mistakes in the world are refused loudly", () => {
     assert.throws(() => bb.addRepository("acme/app"), /exists already/);
     assert.throws(() => bb.addRepository("no-slash"), /workspace\/slug/);
-    assert.throws(() => bb.addRepository("acme/x", { submodule: "acme/missing" }), /addRepository it first/);
+    assert.throws(
+      () => bb.addRepository("acme/x", { submodule: "acme/missing" }),
+      /addRepository it first/,
+    );
     assert.throws(() => bb.grant(alice, "acme/missing", "read"), /addRepository it first/);
-    assert.throws(() => bb.issueAccessToken({ kind: "workspace", target: "acme", scopes: ["account"] }), /user scope/);
-    assert.throws(() => bb.issueAccessToken({ kind: "project", target: "acme/NOPE", scopes: ["repository"] }), /no project/);
+    assert.throws(
+      () => bb.issueAccessToken({ kind: "workspace", target: "acme", scopes: ["account"] }),
+      /user scope/,
+    );
+    assert.throws(
+      () => bb.issueAccessToken({ kind: "project", target: "acme/NOPE", scopes: ["repository"] }),
+      /no project/,
+    );
     assert.throws(() => bb.revoke("not-a-token"), /unknown token/);
   });
 });
@@ -73,19 +87,37 @@ describe("git host over HTTP", () => {
   });
 
   test("a Bearer access token works for git too; a Bearer API token does not", async () => {
-    const access = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
-    assert.equal((await fetch(refs("git-upload-pack"), { headers: { authorization: `Bearer ${access}` } })).status, 200);
-    assert.equal((await fetch(refs("git-upload-pack"), { headers: { authorization: `Bearer ${token}` } })).status, 401);
+    const access = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["repository"],
+    });
+    assert.equal(
+      (await fetch(refs("git-upload-pack"), { headers: { authorization: `Bearer ${access}` } }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await fetch(refs("git-upload-pack"), { headers: { authorization: `Bearer ${token}` } }))
+        .status,
+      401,
+    );
   });
 
   test("gzip-encoded request bodies reach http-backend", async () => {
-    const head = (await (await fetch(refs("git-upload-pack"), { headers: gitAuth() })).text()).match(/([0-9a-f]{40}) HEAD/)?.[1];
+    const head = (
+      await (await fetch(refs("git-upload-pack"), { headers: gitAuth() })).text()
+    ).match(/([0-9a-f]{40}) HEAD/)?.[1];
     assert.ok(head);
     const pkt = (line: string) => `${(line.length + 4).toString(16).padStart(4, "0")}${line}`;
     const body = gzipSync(`${pkt(`want ${head}\n`)}0000${pkt("done\n")}`);
     const res = await fetch(`${bb.gitUrl}/acme/app.git/git-upload-pack`, {
       method: "POST",
-      headers: { ...gitAuth(), "content-type": "application/x-git-upload-pack-request", "content-encoding": "gzip" },
+      headers: {
+        ...gitAuth(),
+        "content-type": "application/x-git-upload-pack-request",
+        "content-encoding": "gzip",
+      },
       body,
     });
     assert.equal(res.status, 200);
@@ -97,18 +129,44 @@ describe("fault injection", () => {
   const user = () => fetch(`${bb.apiUrl}/user`, { headers: restAuth(), redirect: "manual" });
 
   test("a raw answer for `times` matches, then normal service", async () => {
-    bb.inject({ server: "api", path: "/2.0/user", times: 2 }, { status: 503, body: "upstream unavailable" });
+    bb.inject(
+      { server: "api", path: "/2.0/user", times: 2 },
+      { status: 503, body: "upstream unavailable" },
+    );
     const answers = [await user(), await user(), await user()];
-    assert.deepEqual(answers.map((r) => r.status), [503, 503, 200]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [503, 503, 200],
+    );
     assert.equal(await answers[0].text(), "upstream unavailable");
   });
 
   test("faults queue in the order injected; headers, HTML, objects and empty bodies pass through", async () => {
     const date = new Date(Date.now() + 3000).toUTCString();
-    bb.inject({ path: "/2.0/user" }, { status: 429, headers: { "Retry-After": "7" }, body: { type: "error", error: { message: "Rate limit for this resource has been exceeded" } } });
+    bb.inject(
+      { path: "/2.0/user" },
+      {
+        status: 429,
+        headers: { "Retry-After": "7" },
+        body: {
+          type: "error",
+          error: { message: "Rate limit for this resource has been exceeded" },
+        },
+      },
+    );
     bb.inject({ path: "/2.0/user" }, { status: 429, headers: { "Retry-After": date } });
-    bb.inject({ path: "/2.0/user" }, { status: 502, headers: { "content-type": "text/html" }, body: "<html><body>Bad Gateway</body></html>" });
-    bb.inject({ path: "/2.0/user" }, { status: 200, headers: { "content-type": "application/json" }, body: '{"type": "user", ' });
+    bb.inject(
+      { path: "/2.0/user" },
+      {
+        status: 502,
+        headers: { "content-type": "text/html" },
+        body: "<html><body>Bad Gateway</body></html>",
+      },
+    );
+    bb.inject(
+      { path: "/2.0/user" },
+      { status: 200, headers: { "content-type": "application/json" }, body: '{"type": "user", ' },
+    );
     bb.inject({ path: "/2.0/user" }, { status: 200, body: {} });
 
     const first = await user();
@@ -142,8 +200,12 @@ describe("fault injection", () => {
   });
 
   test("matches by server and RegExp on path + query; Infinity repeats", async () => {
-    bb.inject({ server: "git", path: /service=git-receive-pack$/, times: Infinity }, { status: 500 });
-    const refs = (service: string) => fetch(`${bb.gitUrl}/acme/app.git/info/refs?service=${service}`, { headers: gitAuth() });
+    bb.inject(
+      { server: "git", path: /service=git-receive-pack$/, times: Infinity },
+      { status: 500 },
+    );
+    const refs = (service: string) =>
+      fetch(`${bb.gitUrl}/acme/app.git/info/refs?service=${service}`, { headers: gitAuth() });
     assert.equal((await refs("git-receive-pack")).status, 500);
     assert.equal((await refs("git-receive-pack")).status, 500);
     assert.equal((await refs("git-upload-pack")).status, 200);
@@ -187,7 +249,12 @@ describe("delay and request log", () => {
       bb.requests.map(({ server, method, url, status }) => ({ server, method, url, status })),
       [
         { server: "api", method: "GET", url: "/2.0/user?x=1", status: 200 },
-        { server: "git", method: "GET", url: "/acme/app.git/info/refs?service=git-upload-pack", status: 401 },
+        {
+          server: "git",
+          method: "GET",
+          url: "/acme/app.git/info/refs?service=git-upload-pack",
+          status: 401,
+        },
       ],
     );
     assert.equal(bb.requests[0].headers.authorization, restAuth().authorization);
@@ -214,7 +281,9 @@ test("serve.ts prints where the demo is, keeps the token in a 0600 file, and sto
     assert.equal(statSync(info.tokenFile).mode & 0o777, 0o600);
     const demoToken = readFileSync(info.tokenFile, "utf8");
     assert.ok(!line.includes(demoToken));
-    const res = await fetch(`${info.apiUrl}/repositories/acme/app`, { headers: { authorization: basic(info.email, demoToken) } });
+    const res = await fetch(`${info.apiUrl}/repositories/acme/app`, {
+      headers: { authorization: basic(info.email, demoToken) },
+    });
     assert.equal(res.status, 200);
     child.kill("SIGTERM");
     assert.equal(await exited, 0);

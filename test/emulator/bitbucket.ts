@@ -18,9 +18,15 @@
  *   Basic email:api-token, or Bearer access-token. Anything else is 401 with Bitbucket's body.
  *   A missing scope is 403 with detail {required, granted}: granular names for API tokens,
  *   legacy names for access tokens. Repositories answer 404 both when missing and forbidden.
- * Git (`gitUrl` = http://127.0.0.1:Q): /{ws}/{slug}.git/…, Basic only, usernames as Bitbucket
- *   wants them (x-bitbucket-api-token-auth or the Bitbucket username for API tokens, never the
- *   email; x-token-auth for access tokens). Retired app passwords get 410.
+ * Git (`gitUrl` = http://127.0.0.1:Q): /{ws}/{slug}.git/info/refs, git-upload-pack and
+ *   git-receive-pack. Basic with the usernames Bitbucket wants (x-bitbucket-api-token-auth or the
+ *   Bitbucket username for API tokens, never the email; x-token-auth for access tokens); 401
+ *   carries `WWW-Authenticate: Basic realm="Bitbucket.org HTTP"`. Retired app passwords get 410.
+ *   upload-pack needs read:repository (legacy `repository`), receive-pack write:repository
+ *   (`repository:write`) and write access.
+ *
+ * Also exported for tests: ENDPOINTS and GIT_SERVICES (the scope each path needs),
+ * REMOVED_ENDPOINTS, MESSAGES (the error messages sent).
  *
  * Decisions where Bitbucket's behaviour is not pinned down:
  * - Access tokens are not users: the /user endpoints answer them 403 missing-scope with
@@ -39,12 +45,19 @@
  * - 410 for removed endpoints and 404 for unknown paths come before authentication.
  * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
  */
-import { execFileSync, spawn } from "node:child_process";
+
 import type { ChildProcess } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  Server,
+  ServerResponse,
+} from "node:http";
 import { createServer } from "node:http";
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,7 +65,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 export type Level = "read" | "write" | "admin";
 export type ServerName = "api" | "git";
-export type CredentialType = "api_token" | "repo_access_token" | "project_access_token" | "workspace_access_token";
+export type CredentialType =
+  | "api_token"
+  | "repo_access_token"
+  | "project_access_token"
+  | "workspace_access_token";
 
 export interface Account {
   uuid: string;
@@ -104,9 +121,15 @@ export interface Bitbucket {
   gitUrl: string;
   requests: RecordedRequest[];
   addAccount(options: { email: string; username: string; displayName?: string }): Account;
-  addRepository(fullName: string, options?: { private?: boolean; project?: string; submodule?: string }): Repository;
+  addRepository(
+    fullName: string,
+    options?: { private?: boolean; project?: string; submodule?: string },
+  ): Repository;
   grant(account: Account, target: string, level: Level): void;
-  issueApiToken(account: Account, options: { scopes: readonly string[]; expired?: boolean; classic?: boolean }): string;
+  issueApiToken(
+    account: Account,
+    options: { scopes: readonly string[]; expired?: boolean; classic?: boolean },
+  ): string;
   issueAccessToken(options: {
     kind: "repository" | "project" | "workspace";
     target: string;
@@ -125,8 +148,16 @@ export interface Bitbucket {
 export const ENDPOINTS = [
   { path: "/user", scope: "read:user:bitbucket", legacy: "account" },
   { path: "/user/workspaces", scope: "read:workspace:bitbucket", legacy: "account" },
-  { path: "/user/workspaces/{workspace}/permission", scope: "read:workspace:bitbucket", legacy: "account" },
-  { path: "/repositories/{workspace}/{repo_slug}", scope: "read:repository:bitbucket", legacy: "repository" },
+  {
+    path: "/user/workspaces/{workspace}/permission",
+    scope: "read:workspace:bitbucket",
+    legacy: "account",
+  },
+  {
+    path: "/repositories/{workspace}/{repo_slug}",
+    scope: "read:repository:bitbucket",
+    legacy: "repository",
+  },
 ] as const;
 type Endpoint = (typeof ENDPOINTS)[number];
 interface Need {
@@ -163,6 +194,9 @@ const LEGACY_IMPLIES: Record<string, readonly string[]> = {
   pullrequest: ["repository"],
   project: ["repository"],
 };
+
+const REMOVED_DETAIL =
+  "This API is no longer supported. See https://developer.atlassian.com/cloud/bitbucket/changelog/#CHANGE-2770";
 
 const GIT_HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
 const REALM = 'Basic realm="Bitbucket.org HTTP"';
@@ -228,11 +262,15 @@ function expandLegacy(scopes: readonly string[]): Set<string> {
 }
 
 function holds(cred: Usable, need: Need): boolean {
-  return cred.kind === "api_token" ? cred.scopes.includes(need.scope) : expandLegacy(cred.scopes).has(need.legacy);
+  return cred.kind === "api_token"
+    ? cred.scopes.includes(need.scope)
+    : expandLegacy(cred.scopes).has(need.legacy);
 }
 
 function credentialType(cred: Usable): CredentialType {
-  return cred.kind === "api_token" ? "api_token" : (`${cred.type === "repository" ? "repo" : cred.type}_access_token` as CredentialType);
+  return cred.kind === "api_token"
+    ? "api_token"
+    : (`${cred.type === "repository" ? "repo" : cred.type}_access_token` as CredentialType);
 }
 
 /** Comma-separated with uneven spacing, as Bitbucket sends it: clients must trim. */
@@ -240,7 +278,10 @@ function oddlySpaced(scopes: readonly string[]): string {
   return scopes.map((s, i) => (i % 2 === 1 ? `  ${s} ` : s)).join(",");
 }
 
-function parseAuthorization(header: string | undefined): { basic?: [string, string]; bearer?: string } {
+function parseAuthorization(header: string | undefined): {
+  basic?: [string, string];
+  bearer?: string;
+} {
   if (!header) return {};
   const [scheme, value = ""] = header.split(/\s+/, 2);
   if (/^bearer$/i.test(scheme)) return { bearer: value };
@@ -251,7 +292,10 @@ function parseAuthorization(header: string | undefined): { basic?: [string, stri
 }
 
 function maxLevel(...levels: (Level | undefined)[]): Level | undefined {
-  return levels.reduce<Level | undefined>((best, l) => (l && (!best || RANK[l] > RANK[best]) ? l : best), undefined);
+  return levels.reduce<Level | undefined>(
+    (best, l) => (l && (!best || RANK[l] > RANK[best]) ? l : best),
+    undefined,
+  );
 }
 
 function templateRegExp(template: string): RegExp {
@@ -314,7 +358,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     return repo;
   }
 
-  function addRepository(fullName: string, opts: { private?: boolean; project?: string; submodule?: string } = {}): Repository {
+  function addRepository(
+    fullName: string,
+    opts: { private?: boolean; project?: string; submodule?: string } = {},
+  ): Repository {
     const [wsSlug, slug] = splitFullName(fullName);
     if (repos.has(fullName)) throw new Error(`repository ${fullName} exists already`);
     const ws = workspace(wsSlug);
@@ -324,20 +371,28 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     mkdirSync(dir, { recursive: true });
     git(dir, ["init", "--bare", "--quiet", "--initial-branch=main"]);
     // One commit written by a single fast-import: no work tree, few processes.
-    const file = (path: string, content: string) => `M 100644 inline ${path}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+    const file = (path: string, content: string) =>
+      `M 100644 inline ${path}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
     let files = file("README.md", `# ${slug}\n`);
     if (opts.submodule) {
       const sub = existingRepo(opts.submodule);
-      files += file(".gitmodules", `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${gitUrl}/${sub.fullName}.git\n`);
+      files += file(
+        ".gitmodules",
+        `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${gitUrl}/${sub.fullName}.git\n`,
+      );
       files += `M 160000 ${git(sub.dir, ["rev-parse", "refs/heads/main"])} ${sub.slug}\n`;
     }
     const message = "Initial commit\n";
-    git(dir, ["fast-import", "--quiet"], [
-      "commit refs/heads/main",
-      "committer Emulator <emulator@example.com> 1705311000 +0000",
-      `data ${message.length}`,
-      message + files,
-    ].join("\n"));
+    git(
+      dir,
+      ["fast-import", "--quiet"],
+      [
+        "commit refs/heads/main",
+        "committer Emulator <emulator@example.com> 1705311000 +0000",
+        `data ${message.length}`,
+        message + files,
+      ].join("\n"),
+    );
     const repo: RepoState = {
       workspace: wsSlug,
       slug,
@@ -398,7 +453,9 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     }
     if (!basic) return undefined;
     const cred = usable(credentials.get(basic[1]));
-    return cred?.kind === "api_token" && cred.account.email.toLowerCase() === basic[0].toLowerCase() ? cred : undefined;
+    return cred?.kind === "api_token" && cred.account.email.toLowerCase() === basic[0].toLowerCase()
+      ? cred
+      : undefined;
   }
 
   function gitCredential(header: string | undefined): Usable | "gone" | undefined {
@@ -413,7 +470,9 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     if (stored?.kind === "app_password") return "gone";
     const cred = usable(stored);
     if (cred?.kind === "api_token") {
-      return user === "x-bitbucket-api-token-auth" || user === cred.account.username ? cred : undefined;
+      return user === "x-bitbucket-api-token-auth" || user === cred.account.username
+        ? cred
+        : undefined;
     }
     return cred && user === "x-token-auth" ? cred : undefined;
   }
@@ -428,11 +487,18 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     const publicRead: Level | undefined = repo.isPrivate ? undefined : "read";
     if (cred.kind === "access_token") return covers(cred, repo) ? "admin" : publicRead;
     const uuid = cred.account.uuid;
-    return maxLevel(workspaces.get(repo.workspace)?.members.get(uuid), repo.members.get(uuid), publicRead);
+    return maxLevel(
+      workspaces.get(repo.workspace)?.members.get(uuid),
+      repo.members.get(uuid),
+      publicRead,
+    );
   }
 
   /** How the account relates to a workspace, or undefined when it has nothing there. */
-  function workspaceRole(account: Account, ws: Workspace): "owner" | "member" | "collaborator" | undefined {
+  function workspaceRole(
+    account: Account,
+    ws: Workspace,
+  ): "owner" | "member" | "collaborator" | undefined {
     const level = ws.members.get(account.uuid);
     if (level) return level === "admin" ? "owner" : "member";
     for (const repo of repos.values()) {
@@ -470,7 +536,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       type: "workspace_base",
       uuid: ws.uuid,
       slug: ws.slug,
-      links: { avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`), self: link(`${apiUrl}/workspaces/${ws.slug}`) },
+      links: {
+        avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`),
+        self: link(`${apiUrl}/workspaces/${ws.slug}`),
+      },
     };
   }
 
@@ -515,7 +584,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
         uuid: ws.uuid,
         username: ws.slug,
         display_name: ws.slug,
-        links: { self: link(`${apiUrl}/workspaces/${ws.slug}`), avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`) },
+        links: {
+          self: link(`${apiUrl}/workspaces/${ws.slug}`),
+          avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`),
+        },
       },
       workspace: workspaceBody(ws),
       project: {
@@ -545,7 +617,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     error: { message, ...extra },
   });
 
-  function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  function sendJson(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: OutgoingHttpHeaders = {},
+  ): void {
     const text = JSON.stringify(body);
     res.writeHead(status, {
       ...headers,
@@ -555,8 +632,17 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     res.end(text);
   }
 
-  function sendText(res: ServerResponse, status: number, text: string, headers: OutgoingHttpHeaders = {}): void {
-    res.writeHead(status, { ...headers, "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  function sendText(
+    res: ServerResponse,
+    status: number,
+    text: string,
+    headers: OutgoingHttpHeaders = {},
+  ): void {
+    res.writeHead(status, {
+      ...headers,
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
@@ -568,7 +654,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     res: ServerResponse,
     handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
   ): Promise<void> {
-    const entry: RecordedRequest = { server, method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers };
+    const entry: RecordedRequest = {
+      server,
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      headers: req.headers,
+    };
     requests.push(entry);
     res.on("finish", () => {
       entry.status = res.statusCode;
@@ -602,7 +693,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       res.end();
     } else if ("truncate" in fault) {
       const body = fault.body ?? '{"type": "user", "uuid": "';
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) + 512 });
+      res.writeHead(200, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body) + 512,
+      });
       res.write(body, () => req.socket.destroy());
     } else {
       const headers: Record<string, string> = { ...fault.headers };
@@ -612,7 +706,11 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
         body = JSON.stringify(fault.body);
         headers["content-type"] ??= "application/json; charset=utf-8";
       }
-      if (typeof body === "string" && body && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+      if (
+        typeof body === "string" &&
+        body &&
+        !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")
+      ) {
         headers["content-type"] = "text/plain; charset=utf-8";
       }
       res.writeHead(fault.status, { ...headers, "content-length": Buffer.byteLength(body) });
@@ -622,39 +720,46 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
 
   // ---- REST -----------------------------------------------------------------------------------
 
-  const routes = ENDPOINTS.map((endpoint) => ({ endpoint, pattern: templateRegExp(endpoint.path) }));
+  const routes = ENDPOINTS.map((endpoint) => ({
+    endpoint,
+    pattern: templateRegExp(endpoint.path),
+  }));
+
+  interface Answer {
+    status: number;
+    body: unknown;
+    headers?: OutgoingHttpHeaders;
+  }
 
   function handleApi(req: IncomingMessage, res: ServerResponse): void {
+    const { status, body, headers } = restAnswer(req);
+    sendJson(res, status, body, headers);
+  }
+
+  function restAnswer(req: IncomingMessage): Answer {
     const url = new URL(req.url ?? "/", apiUrl);
-    const path = url.pathname.startsWith("/2.0/") ? url.pathname.slice(4).replace(/\/+$/, "") : undefined;
+    const path = url.pathname.startsWith("/2.0/")
+      ? url.pathname.slice(4).replace(/\/+$/, "")
+      : undefined;
     if (path && (REMOVED_ENDPOINTS as readonly string[]).includes(path)) {
-      sendJson(
-        res,
-        410,
-        errorBody(MESSAGES.removed, {
-          detail: "This API is no longer supported. See https://developer.atlassian.com/cloud/bitbucket/changelog/#CHANGE-2770",
-        }),
-      );
-      return;
+      return { status: 410, body: errorBody(MESSAGES.removed, { detail: REMOVED_DETAIL }) };
     }
     let route: { endpoint: Endpoint; params: string[] } | undefined;
     for (const { endpoint, pattern } of routes) {
       const m = path === undefined ? null : pattern.exec(path);
-      if (m) route = { endpoint, params: m.slice(1).map(decodeURIComponent) };
+      if (m) route = { endpoint, params: m.slice(1) };
     }
     if (!route) {
-      sendJson(res, 404, errorBody(MESSAGES.notFound, { detail: "There is no API hosted at this URL." }));
-      return;
+      const detail = "There is no API hosted at this URL.";
+      return { status: 404, body: errorBody(MESSAGES.notFound, { detail }) };
     }
     if (req.method !== "GET") {
-      sendJson(res, 405, errorBody(`Method ${req.method} not allowed`), { allow: "GET" });
-      return;
+      const body = errorBody(`Method ${req.method} not allowed`);
+      return { status: 405, body, headers: { allow: "GET" } };
     }
     const cred = restCredential(req.headers.authorization);
-    if (!cred) {
-      sendJson(res, 401, errorBody(MESSAGES.invalidToken));
-      return;
-    }
+    if (!cred) return { status: 401, body: errorBody(MESSAGES.invalidToken) };
+
     const { endpoint, params } = route;
     const headers = {
       "x-oauth-scopes": oddlySpaced(cred.scopes),
@@ -663,46 +768,43 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     };
     if (!holds(cred, endpoint)) {
       const required = [cred.kind === "api_token" ? endpoint.scope : endpoint.legacy];
-      sendJson(res, 403, errorBody(MESSAGES.missingScope, { detail: { required, granted: cred.scopes } }), headers);
-      return;
+      const detail = { required, granted: cred.scopes };
+      return { status: 403, body: errorBody(MESSAGES.missingScope, { detail }), headers };
     }
-    // Only API tokens get past the scope check of the /user endpoints (see header comment).
-    const account = cred.kind === "api_token" ? cred.account : undefined;
-    switch (endpoint.path) {
-      case "/user":
-        return sendJson(res, 200, accountBody(account as Account), headers);
-      case "/user/workspaces":
-        return sendJson(res, 200, workspacePage(account as Account, url.searchParams), headers);
-      case "/user/workspaces/{workspace}/permission": {
-        const ws = workspaces.get(params[0]);
-        const role = ws && workspaceRole(account as Account, ws);
-        if (!ws || !role) return sendJson(res, 403, errorBody(MESSAGES.noWorkspaceAccess), headers);
-        return sendJson(
-          res,
-          200,
-          {
-            type: "workspace_membership",
-            permission: role,
-            user: accountBody(account as Account),
-            workspace: workspaceBody(ws),
-            links: { self: link(`${apiUrl}/workspaces/${ws.slug}/members/${enc((account as Account).uuid)}`) },
-          },
-          headers,
-        );
+    if (endpoint.path === "/repositories/{workspace}/{repo_slug}") {
+      const repo = repos.get(`${params[0]}/${params[1]}`);
+      if (!repo || !repoLevel(cred, repo)) {
+        return { status: 404, body: errorBody(MESSAGES.repositoryNotFound), headers };
       }
-      case "/repositories/{workspace}/{repo_slug}": {
-        const repo = repos.get(`${params[0]}/${params[1]}`);
-        if (!repo || !repoLevel(cred, repo)) return sendJson(res, 404, errorBody(MESSAGES.repositoryNotFound), headers);
-        return sendJson(res, 200, repositoryBody(repo), headers);
-      }
+      return { status: 200, body: repositoryBody(repo), headers };
     }
+    // The /user endpoints: only API tokens get past their scope check (see header comment).
+    const account = (cred as ApiToken).account;
+    if (endpoint.path === "/user") return { status: 200, body: accountBody(account), headers };
+    if (endpoint.path === "/user/workspaces") {
+      return { status: 200, body: workspacePage(account, url.searchParams), headers };
+    }
+    const ws = workspaces.get(params[0]);
+    const role = ws && workspaceRole(account, ws);
+    if (!ws || !role) return { status: 403, body: errorBody(MESSAGES.noWorkspaceAccess), headers };
+    const body = {
+      type: "workspace_membership",
+      permission: role,
+      user: accountBody(account),
+      workspace: workspaceBody(ws),
+      links: { self: link(`${apiUrl}/workspaces/${ws.slug}/members/${enc(account.uuid)}`) },
+    };
+    return { status: 200, body, headers };
   }
 
   function workspacePage(account: Account, query: URLSearchParams) {
     const all = [...workspaces.values()]
       .filter((ws) => workspaceRole(account, ws))
       .sort((a, b) => a.slug.localeCompare(b.slug));
-    const pagelen = Math.min(100, Math.max(1, Number.parseInt(query.get("pagelen") ?? "", 10) || 10));
+    const pagelen = Math.min(
+      100,
+      Math.max(1, Number.parseInt(query.get("pagelen") ?? "", 10) || 10),
+    );
     const page = Math.max(1, Number.parseInt(query.get("page") ?? "", 10) || 1);
     const values = all.slice((page - 1) * pagelen, page * pagelen).map((ws) => ({
       type: "workspace_access",
@@ -710,7 +812,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       workspace: workspaceBase(ws),
       links: { self: link(`${apiUrl}/user/workspaces/${ws.slug}/permission`) },
     }));
-    const next = page * pagelen < all.length ? { next: `${apiUrl}/user/workspaces?page=${page + 1}&pagelen=${pagelen}` } : {};
+    const next =
+      page * pagelen < all.length
+        ? { next: `${apiUrl}/user/workspaces?page=${page + 1}&pagelen=${pagelen}` }
+        : {};
     return { pagelen, page, size: all.length, values, ...next };
   }
 
@@ -718,7 +823,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
 
   function handleGit(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = new URL(req.url ?? "/", gitUrl);
-    const m = /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(url.pathname);
+    const m =
+      /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(
+        url.pathname,
+      );
     if (!m) return sendText(res, 404, "Not Found\n");
     const [, wsSlug, slug, action] = m;
     const service = action === "info/refs" ? (url.searchParams.get("service") ?? "") : action;
@@ -726,12 +834,20 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     if (!need) return sendText(res, 403, "Dumb HTTP is not supported: use a smart git client.\n");
     const cred = gitCredential(req.headers.authorization);
     if (cred === "gone") {
-      return sendText(res, 410, "App passwords are no longer supported for Git over HTTPS. Use an API token.\n");
+      return sendText(
+        res,
+        410,
+        "App passwords are no longer supported for Git over HTTPS. Use an API token.\n",
+      );
     }
     if (!cred) return sendText(res, 401, "Authentication failed\n", { "www-authenticate": REALM });
     if (!holds(cred, need)) {
       const required = cred.kind === "api_token" ? need.scope : need.legacy;
-      return sendText(res, 403, `Your credentials lack one or more required privilege scopes: ${required}\n`);
+      return sendText(
+        res,
+        403,
+        `Your credentials lack one or more required privilege scopes: ${required}\n`,
+      );
     }
     const repo = repos.get(`${wsSlug}/${slug}`);
     const level = repo && repoLevel(cred, repo);
@@ -745,7 +861,13 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
   }
 
   /** Runs git http-backend as a CGI: request body to stdin, `Status:` and headers parsed from stdout. */
-  function runHttpBackend(req: IncomingMessage, res: ServerResponse, pathInfo: string, query: string, user: string): Promise<void> {
+  function runHttpBackend(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathInfo: string,
+    query: string,
+    user: string,
+  ): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...gitEnv,
       GIT_PROJECT_ROOT: reposDir,

@@ -3,8 +3,9 @@
  * demo@example.com (username "demo"), workspace `acme` (write access) with `acme/lib` and
  * `acme/app` (which has `acme/lib` as submodule `lib`), and an API token with the default scopes.
  */
-import { startBitbucket } from "./bitbucket.ts";
+
 import type { Account, Bitbucket } from "./bitbucket.ts";
+import { startBitbucket } from "./bitbucket.ts";
 
 export const DEMO_EMAIL = "demo@example.com";
 
@@ -25,7 +26,11 @@ export interface Demo {
 
 export async function startDemo(options: { delayMs?: number } = {}): Promise<Demo> {
   const bitbucket = await startBitbucket(options);
-  const account = bitbucket.addAccount({ email: DEMO_EMAIL, username: "demo", displayName: "Demo User" });
+  const account = bitbucket.addAccount({
+    email: DEMO_EMAIL,
+    username: "demo",
+    displayName: "Demo User",
+  });
   bitbucket.addRepository("acme/lib");
   bitbucket.addRepository("acme/app", { submodule: "acme/lib" });
   bitbucket.grant(account, "acme", "write");

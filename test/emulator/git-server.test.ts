@@ -10,8 +10,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startBitbucket } from "./bitbucket.ts";
 import type { Account, Bitbucket } from "./bitbucket.ts";
+import { startBitbucket } from "./bitbucket.ts";
 
 const READ_WRITE = ["read:repository:bitbucket", "write:repository:bitbucket"];
 
@@ -28,7 +28,10 @@ interface GitResult {
 }
 
 /** Runs git asynchronously: the emulator lives in this process, so a synchronous call would deadlock. */
-function git(args: string[], options: { cwd?: string; user?: string; password?: string; env?: Record<string, string> } = {}) {
+function git(
+  args: string[],
+  options: { cwd?: string; user?: string; password?: string; env?: Record<string, string> } = {},
+) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: join(scratch, "home"),
@@ -41,7 +44,11 @@ function git(args: string[], options: { cwd?: string; user?: string; password?: 
     ...options.env,
   };
   if (options.user !== undefined) {
-    Object.assign(env, { GIT_ASKPASS: askpass, BB_GIT_USER: options.user, BB_GIT_PASSWORD: options.password ?? "" });
+    Object.assign(env, {
+      GIT_ASKPASS: askpass,
+      BB_GIT_USER: options.user,
+      BB_GIT_PASSWORD: options.password ?? "",
+    });
   }
   return new Promise<GitResult>((resolve) => {
     execFile("git", args, { cwd: options.cwd ?? scratch, env }, (error, stdout, stderr) => {
@@ -55,11 +62,15 @@ const url = (repo: string) => `${bb.gitUrl}/${repo}.git`;
 
 function clone(repo: string, user: string, password: string, extra: string[] = []) {
   const dir = freshDir();
-  return git(["clone", "--quiet", ...extra, url(repo), dir], { user, password }).then((r) => ({ ...r, dir }));
+  return git(["clone", "--quiet", ...extra, url(repo), dir], { user, password }).then((r) => ({
+    ...r,
+    dir,
+  }));
 }
 
 /** For checks that need no work tree: same requests and errors as a clone, cheaper. */
-const lsRemote = (repo: string, user: string, password: string) => git(["ls-remote", url(repo)], { user, password });
+const lsRemote = (repo: string, user: string, password: string) =>
+  git(["ls-remote", url(repo)], { user, password });
 
 /** Clones, commits one file and pushes with the same credentials. */
 async function commitAndPush(repo: string, user: string, password: string) {
@@ -68,7 +79,11 @@ async function commitAndPush(repo: string, user: string, password: string) {
   writeFileSync(join(cloned.dir, "change.txt"), `${cloned.dir}\n`);
   await git(["add", "."], { cwd: cloned.dir });
   await git(["commit", "--quiet", "-m", "change"], { cwd: cloned.dir });
-  const pushed = await git(["push", "--quiet", "origin", "HEAD:main"], { cwd: cloned.dir, user, password });
+  const pushed = await git(["push", "--quiet", "origin", "HEAD:main"], {
+    cwd: cloned.dir,
+    user,
+    password,
+  });
   return { ...pushed, dir: cloned.dir };
 }
 
@@ -83,7 +98,10 @@ before(async () => {
   scratch = mkdtempSync(join(tmpdir(), "git-server-test-"));
   askpass = join(scratch, "askpass.sh");
   // git asks "Username for '…': " then "Password for '…': ".
-  writeFileSync(askpass, '#!/bin/sh\ncase "$1" in\n  Username*) printf "%s\\n" "$BB_GIT_USER" ;;\n  *) printf "%s\\n" "$BB_GIT_PASSWORD" ;;\nesac\n');
+  writeFileSync(
+    askpass,
+    '#!/bin/sh\ncase "$1" in\n  Username*) printf "%s\\n" "$BB_GIT_USER" ;;\n  *) printf "%s\\n" "$BB_GIT_PASSWORD" ;;\nesac\n',
+  );
   chmodSync(askpass, 0o700);
   bb = await startBitbucket();
   alice = bb.addAccount({ email: "alice@example.com", username: "alice" });
@@ -107,19 +125,29 @@ after(async () => {
 describe("API tokens", () => {
   test("clone with x-bitbucket-api-token-auth works, submodules included", async () => {
     const token = bb.issueApiToken(alice, { scopes: READ_WRITE });
-    const { code, stderr, dir } = await clone("acme/app", "x-bitbucket-api-token-auth", token, ["--recurse-submodules"]);
+    const { code, stderr, dir } = await clone("acme/app", "x-bitbucket-api-token-auth", token, [
+      "--recurse-submodules",
+    ]);
     assert.equal(code, 0, stderr);
     assert.ok(existsSync(join(dir, "README.md")));
     assert.ok(existsSync(join(dir, "lib", "README.md")), "the submodule acme/lib was cloned");
   });
 
   test("clone with the Bitbucket username works", async () => {
-    const { code, stderr } = await clone("acme/lib", "alice", bb.issueApiToken(alice, { scopes: READ_WRITE }));
+    const { code, stderr } = await clone(
+      "acme/lib",
+      "alice",
+      bb.issueApiToken(alice, { scopes: READ_WRITE }),
+    );
     assert.equal(code, 0, stderr);
   });
 
   test("the email as username is refused: Authentication failed", async () => {
-    const { code, stderr } = await clone("acme/lib", alice.email, bb.issueApiToken(alice, { scopes: READ_WRITE }));
+    const { code, stderr } = await clone(
+      "acme/lib",
+      alice.email,
+      bb.issueApiToken(alice, { scopes: READ_WRITE }),
+    );
     assert.notEqual(code, 0);
     assert.match(stderr, /Authentication failed/);
   });
@@ -128,11 +156,27 @@ describe("API tokens", () => {
     const revoked = bb.issueApiToken(alice, { scopes: READ_WRITE });
     bb.revoke(revoked);
     const cases: [string, string, string][] = [
-      ["x-token-auth with an API token", "x-token-auth", bb.issueApiToken(alice, { scopes: READ_WRITE })],
-      ["expired", "x-bitbucket-api-token-auth", bb.issueApiToken(alice, { scopes: READ_WRITE, expired: true })],
-      ["classic", "x-bitbucket-api-token-auth", bb.issueApiToken(alice, { scopes: READ_WRITE, classic: true })],
+      [
+        "x-token-auth with an API token",
+        "x-token-auth",
+        bb.issueApiToken(alice, { scopes: READ_WRITE }),
+      ],
+      [
+        "expired",
+        "x-bitbucket-api-token-auth",
+        bb.issueApiToken(alice, { scopes: READ_WRITE, expired: true }),
+      ],
+      [
+        "classic",
+        "x-bitbucket-api-token-auth",
+        bb.issueApiToken(alice, { scopes: READ_WRITE, classic: true }),
+      ],
       ["revoked", "x-bitbucket-api-token-auth", revoked],
-      ["trailing newline", "x-bitbucket-api-token-auth", `${bb.issueApiToken(alice, { scopes: READ_WRITE })} `],
+      [
+        "trailing newline",
+        "x-bitbucket-api-token-auth",
+        `${bb.issueApiToken(alice, { scopes: READ_WRITE })} `,
+      ],
     ];
     for (const [name, user, password] of cases) {
       const { code, stderr } = await lsRemote("acme/lib", user, password);
@@ -161,11 +205,23 @@ describe("API tokens", () => {
     const token = bb.issueApiToken(alice, { scopes: READ_WRITE });
     const pushed = await commitAndPush("acme/lib", "x-bitbucket-api-token-auth", token);
     assert.equal(pushed.code, 0, pushed.stderr);
-    const receivePacks = requestsWith(token).filter((r) => r.method === "POST" && r.url.endsWith("/git-receive-pack"));
-    assert.deepEqual(receivePacks.map((r) => r.status), [200]);
-    const remote = await git(["ls-remote", url("acme/lib"), "refs/heads/main"], { user: "alice", password: token });
+    const receivePacks = requestsWith(token).filter(
+      (r) => r.method === "POST" && r.url.endsWith("/git-receive-pack"),
+    );
+    assert.deepEqual(
+      receivePacks.map((r) => r.status),
+      [200],
+    );
+    const remote = await git(["ls-remote", url("acme/lib"), "refs/heads/main"], {
+      user: "alice",
+      password: token,
+    });
     const local = await git(["rev-parse", "HEAD"], { cwd: pushed.dir });
-    assert.equal(remote.stdout.split("\t")[0], local.stdout.trim(), "the remote has the pushed commit");
+    assert.equal(
+      remote.stdout.split("\t")[0],
+      local.stdout.trim(),
+      "the remote has the pushed commit",
+    );
   });
 
   test("push without write:repository, or with read access only, gets 403", async () => {
@@ -174,7 +230,11 @@ describe("API tokens", () => {
     assert.notEqual(noScope.code, 0);
     assert.match(noScope.stderr, /403/);
 
-    const noAccess = await commitAndPush("ro/readonly", "x-bitbucket-api-token-auth", bb.issueApiToken(alice, { scopes: READ_WRITE }));
+    const noAccess = await commitAndPush(
+      "ro/readonly",
+      "x-bitbucket-api-token-auth",
+      bb.issueApiToken(alice, { scopes: READ_WRITE }),
+    );
     assert.notEqual(noAccess.code, 0);
     assert.match(noAccess.stderr, /403/);
   });
@@ -182,14 +242,22 @@ describe("API tokens", () => {
 
 describe("other credentials", () => {
   test("access token with x-token-auth clones; pushes only with repository:write", async () => {
-    const read = bb.issueAccessToken({ kind: "repository", target: "acme/tokens", scopes: ["repository"] });
+    const read = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/tokens",
+      scopes: ["repository"],
+    });
     const cloned = await clone("acme/tokens", "x-token-auth", read);
     assert.equal(cloned.code, 0, cloned.stderr);
 
     const refused = await commitAndPush("acme/tokens", "x-token-auth", read);
     assert.match(refused.stderr, /403/);
 
-    const write = bb.issueAccessToken({ kind: "repository", target: "acme/tokens", scopes: ["repository:write"] });
+    const write = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/tokens",
+      scopes: ["repository:write"],
+    });
     const pushed = await commitAndPush("acme/tokens", "x-token-auth", write);
     assert.equal(pushed.code, 0, pushed.stderr);
 
@@ -210,18 +278,25 @@ describe("preemptive credentials (http.extraHeader)", () => {
     const token = bb.issueApiToken(alice, { scopes: READ_WRITE });
     const header = `Basic ${Buffer.from(`x-bitbucket-api-token-auth:${token}`).toString("base64")}`;
     const config = join(scratch, `gitconfig-${++counter}`);
-    writeFileSync(config, `[http "${bb.gitUrl}/"]\n\textraHeader = Authorization: ${header}\n`, { mode: 0o600 });
+    writeFileSync(config, `[http "${bb.gitUrl}/"]\n\textraHeader = Authorization: ${header}\n`, {
+      mode: 0o600,
+    });
     const args = protocol ? ["-c", `protocol.version=${protocol}`] : [];
-    const result = await git([...args, "ls-remote", url(repo)], { env: { GIT_CONFIG_GLOBAL: config } });
+    const result = await git([...args, "ls-remote", url(repo)], {
+      env: { GIT_CONFIG_GLOBAL: config },
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /\trefs\/heads\/main$/m);
     const requests = bb.requests.filter((r) => r.url.startsWith(`/${repo}.git/`));
-    for (const r of requests) assert.equal(r.headers.authorization, header, "the header goes with every request");
+    for (const r of requests)
+      assert.equal(r.headers.authorization, header, "the header goes with every request");
     return requests.map((r) => `${r.method} ${r.url} ${r.status}`);
   }
 
   test("protocol v0: exactly one HTTP request", async () => {
-    assert.deepEqual(await lsRemoteWithHeader("pre/v0", "0"), ["GET /pre/v0.git/info/refs?service=git-upload-pack 200"]);
+    assert.deepEqual(await lsRemoteWithHeader("pre/v0", "0"), [
+      "GET /pre/v0.git/info/refs?service=git-upload-pack 200",
+    ]);
   });
 
   test("protocol v2 (git's default): no 401 round trip, one ls-refs command after the advertisement", async () => {
