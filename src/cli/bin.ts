@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readAll, run } from "./run.ts";
+import { run } from "./run.ts";
+import { readAll } from "./terminal.ts";
 
 process.exitCode = await run({
   argv: process.argv.slice(2),

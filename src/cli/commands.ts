@@ -6,7 +6,7 @@ import { type GitSetup, terminalText } from "../core/report.ts";
 import type { Settings } from "../core/settings.ts";
 import { setUpGit } from "../core/setup.ts";
 import { commandPlaces, inPipelines } from "./places.ts";
-import { EXIT, type Io, painter, useColor } from "./run.ts";
+import { EXIT, type Io, painter, useColor } from "./terminal.ts";
 
 export async function checkAndMaybeSetUp(
   settings: Settings,

@@ -4,7 +4,8 @@
  * the pipe's variables (REQUIRED_SCOPES) rather than flags.
  */
 import { pipeArgv } from "./pipe-variables.ts";
-import { readAll, run } from "./run.ts";
+import { run } from "./run.ts";
+import { readAll } from "./terminal.ts";
 
 process.exitCode = await run({
   argv: pipeArgv(process.env),

@@ -25,7 +25,7 @@ import {
   FLAG_FOR_VARIABLE,
   pipeArgv,
 } from "../../src/cli/pipe-variables.ts";
-import { useColor, wordsFor } from "../../src/cli/run.ts";
+import { useColor, wordsFor } from "../../src/cli/terminal.ts";
 import { DEFAULT_INPUTS } from "../../src/core/settings.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../harness/leaks.ts";

@@ -905,13 +905,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
           return;
         }
         head = Buffer.concat([head, chunk]);
-        const text = head.toString("latin1");
-        const end = text.search(/\r?\n\r?\n/);
-        if (end < 0) return;
-        const separator = /\r?\n\r?\n/.exec(text.slice(end))?.[0].length ?? 2;
+        const text = head.toString("latin1"); // one char per byte: indexes stay byte offsets
+        const blank = /\r?\n\r?\n/.exec(text);
+        if (!blank) return;
         let status = 200;
         const headers: OutgoingHttpHeaders = {};
-        for (const line of text.slice(0, end).split(/\r?\n/)) {
+        for (const line of text.slice(0, blank.index).split(/\r?\n/)) {
           const colon = line.indexOf(":");
           const name = line.slice(0, colon).trim();
           const value = line.slice(colon + 1).trim();
@@ -920,7 +919,7 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
         }
         headersDone = true;
         res.writeHead(status, headers);
-        res.write(head.subarray(end + separator));
+        res.write(head.subarray(blank.index + blank[0].length));
       });
       child.on("close", () => {
         children.delete(child);
