@@ -12,7 +12,9 @@ import { readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 
-const outdir = process.argv.includes("--outdir") ? process.argv[process.argv.indexOf("--outdir") + 1] : "dist";
+const outdir = process.argv.includes("--outdir")
+  ? process.argv[process.argv.indexOf("--outdir") + 1]
+  : "dist";
 const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
 
 // The modules the entry points import lazily; they are built in the second layer.
@@ -26,7 +28,9 @@ const lazyImports: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^\.\/(check|commands)\.ts$/ }, (args) => {
       const name = args.path.slice(2, -3);
-      return args.kind === "dynamic-import" ? { path: `./lazy/${name}.js`, external: true } : undefined;
+      return args.kind === "dynamic-import"
+        ? { path: `./lazy/${name}.js`, external: true }
+        : undefined;
     });
   },
 };
@@ -36,7 +40,10 @@ const lazyImports: Plugin = {
 const noHttpClient: Plugin = {
   name: "no-http-client",
   setup(b) {
-    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({ path: args.path, namespace: "stub" }));
+    b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, (args) => ({
+      path: args.path,
+      namespace: "stub",
+    }));
     b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
       contents:
         "const unused = () => { throw new Error('@actions/http-client is not bundled'); };\n" +
@@ -54,7 +61,9 @@ const plainBuiltins: Plugin = {
   name: "plain-builtins",
   setup(b) {
     b.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) =>
-      isBuiltin(args.path) ? { path: args.path.replace(/^node:/, ""), namespace: "builtin" } : undefined,
+      isBuiltin(args.path)
+        ? { path: args.path.replace(/^node:/, ""), namespace: "builtin" }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
       contents: `module.exports = process.getBuiltinModule("node:${args.path}");`,
@@ -79,7 +88,12 @@ rmSync(outdir, { recursive: true, force: true });
 const results = await Promise.all([
   build({
     ...common,
-    entryPoints: { main: "src/github/main.ts", post: "src/github/post.ts", cli: "src/cli/bin.ts", pipe: "src/cli/pipe.ts" },
+    entryPoints: {
+      main: "src/github/main.ts",
+      post: "src/github/post.ts",
+      cli: "src/cli/bin.ts",
+      pipe: "src/cli/pipe.ts",
+    },
     outdir,
     plugins: [lazyImports, noHttpClient, plainBuiltins],
   }),
@@ -90,12 +104,15 @@ const results = await Promise.all([
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     // Bundled CommonJS (undici) calls require(); ESM has none unless we make one.
-    banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
+    banner: {
+      js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',
+    },
     plugins: [noHttpClient, plainBuiltins],
   }),
 ]);
 
 if (process.argv.includes("--analyze")) {
   const { analyzeMetafile } = await import("esbuild");
-  for (const result of results) console.log(await analyzeMetafile(result.metafile as NonNullable<typeof result.metafile>));
+  for (const result of results)
+    console.log(await analyzeMetafile(result.metafile as NonNullable<typeof result.metafile>));
 }

@@ -6,7 +6,7 @@
  */
 import { type Answer, BitbucketClient, type Clock, realClock } from "./bitbucket.ts";
 import type { CredentialKind } from "./credential.ts";
-import { looksLikeAppPassword } from "./credential.ts";
+import { looksLikeAppPassword, secretForms } from "./credential.ts";
 import { type Problem, UnfitError, UnreachableError } from "./errors.ts";
 import { type Expiry, judgeExpiry } from "./expiry.ts";
 import {
@@ -142,6 +142,7 @@ function judge(
     warnings: [],
   };
 
+  refuseEchoes(settings, restAnswers);
   for (const answer of restAnswers) {
     if (answer.status === 401) {
       report.problems.push(rejected(settings));
@@ -207,6 +208,29 @@ function judge(
     );
   }
   return report;
+}
+
+/**
+ * Account fields and scopes end up in outputs, the log and the summary. An answer carrying the
+ * credential back (a hostile or broken middlebox) is refused whole, so none of it is shown.
+ * Scopes are lower-cased before use, hence the lower-case comparison too.
+ */
+function refuseEchoes(settings: Settings, answers: Answer[]): void {
+  const apiHost = settings.apiUrl.host;
+  const forms = secretForms(settings.credential.token, settings.credential.email ?? "");
+  for (const answer of answers) {
+    const text = [
+      JSON.stringify(answer.json ?? null),
+      ...["x-oauth-scopes", "x-credential-type"].map((name) => String(answer.headers[name] ?? "")),
+    ].join("\n");
+    const lower = text.toLowerCase();
+    if (forms.some((form) => text.includes(form) || lower.includes(form.toLowerCase()))) {
+      throw new UnreachableError(
+        apiHost,
+        `Bitbucket (${apiHost}) sent the credential itself back in its answer; that is not Bitbucket's answer (a hostile or broken proxy?), and none of it is shown.`,
+      );
+    }
+  }
 }
 
 function rejected(settings: Settings): Problem {

@@ -19,7 +19,12 @@ export interface RawAnswer {
 
 export interface Transport {
   /** `signal` ends the attempt (its time limit, or the client closing); `timeoutMs` is a backstop. */
-  send(url: string, headers: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<RawAnswer>;
+  send(
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<RawAnswer>;
   close(): Promise<void>;
 }
 
@@ -30,13 +35,17 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export class BodyTooLargeError extends Error {
   readonly status: number;
   constructor(status: number, declared?: number) {
-    super(`answered ${status} with ${declared ?? `more than ${MAX_BODY_BYTES}`} bytes, more than Bitbucket ever sends here (a proxy's download?)`);
+    super(
+      `answered ${status} with ${declared ?? `more than ${MAX_BODY_BYTES}`} bytes, more than Bitbucket ever sends here (a proxy's download?)`,
+    );
     this.status = status;
   }
 }
 
 export function proxyConfigured(env: Record<string, string | undefined>): boolean {
-  return ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((name) => (env[name] ?? "").trim() !== "");
+  return ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some(
+    (name) => (env[name] ?? "").trim() !== "",
+  );
 }
 
 export function createTransport(env: Record<string, string | undefined> = process.env): Transport {
@@ -48,7 +57,10 @@ function nodeTransport(): Transport {
   // TLS is loaded when the first https URL needs it (the tests' loopback emulator never does).
   let tls: Promise<{ https: typeof httpsModule; agent: httpsModule.Agent }> | undefined;
   const secure = () => {
-    tls ??= import("node:https").then((https) => ({ https, agent: new https.Agent({ keepAlive: true }) }));
+    tls ??= import("node:https").then((https) => ({
+      https,
+      agent: new https.Agent({ keepAlive: true }),
+    }));
     return tls;
   };
   return {
@@ -63,14 +75,21 @@ function nodeTransport(): Transport {
         request.on("error", reject);
         request.on("socket", (socket) => {
           if (!socket.connecting) return;
-          const timer = setTimeout(() => request.destroy(Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" })), CONNECT_TIMEOUT_MS);
+          const timer = setTimeout(
+            () =>
+              request.destroy(
+                Object.assign(new Error("connect timeout"), { code: "UND_ERR_CONNECT_TIMEOUT" }),
+              ),
+            CONNECT_TIMEOUT_MS,
+          );
           socket.once("connect", () => clearTimeout(timer));
           socket.once("close", () => clearTimeout(timer));
         });
         request.on("response", (response) => {
           const status = response.statusCode ?? 0;
           const declared = Number(response.headers["content-length"]);
-          if (declared > MAX_BODY_BYTES) return request.destroy(new BodyTooLargeError(status, declared));
+          if (declared > MAX_BODY_BYTES)
+            return request.destroy(new BodyTooLargeError(status, declared));
           const chunks: Buffer[] = [];
           let size = 0;
           response.on("data", (chunk: Buffer) => {
@@ -81,7 +100,8 @@ function nodeTransport(): Transport {
           response.on("error", reject);
           response.on("end", () => {
             // A body shorter than its Content-Length ends without `complete`.
-            if (!response.complete) reject(Object.assign(new Error("the answer was cut short"), { code: "ECONNRESET" }));
+            if (!response.complete)
+              reject(Object.assign(new Error("the answer was cut short"), { code: "ECONNRESET" }));
             else resolve({ status, headers: response.headers, body: Buffer.concat(chunks) });
           });
         });
@@ -126,7 +146,11 @@ function undiciTransport(): Transport {
         }
         chunks.push(chunk);
       }
-      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        body: Buffer.concat(chunks),
+      };
     },
     async close() {
       await (await loaded).dispatcher.destroy();

@@ -25,28 +25,17 @@ async function main(): Promise<void> {
   }
 }
 
-/**
- * The checks live in a separately bundled layer (dist/lazy) with its own copy of the error
- * classes, so `instanceof` alone would call every verdict from there "unexpected". The name each
- * constructor sets (a string literal, which minification keeps) identifies them across copies.
- */
-const isUnfit = (error: unknown): error is UnfitError =>
-  error instanceof UnfitError || (error instanceof Error && error.name === "UnfitError");
-const isUnreachable = (error: unknown): error is UnreachableError =>
-  error instanceof UnreachableError ||
-  (error instanceof Error && error.name === "UnreachableError");
-
 async function fail(error: unknown): Promise<void> {
   process.exitCode = core.ExitCode.Failure;
   let markdown: string;
-  if (isUnfit(error)) {
+  if (error instanceof UnfitError) {
     for (const p of error.problems)
       core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
     markdown = failureMarkdown(
       error.stage === "input" ? "bad input" : "not fit for use",
       error.problems,
     );
-  } else if (isUnreachable(error)) {
+  } else if (error instanceof UnreachableError) {
     core.error(error.message, { title: "Bitbucket could not be reached" });
     markdown = failureMarkdown("not checked", [
       {

@@ -261,7 +261,10 @@ describe("tokens that are not fit fail early, and nothing is configured", () => 
         `expected ${pattern} in ${JSON.stringify(errors(main))}`,
       );
       // Errors thrown by the lazily loaded bundle are recognised as what they are.
-      assert.ok(!errors(main).some((e) => e.startsWith("Unexpected error")), JSON.stringify(errors(main)));
+      assert.ok(
+        !errors(main).some((e) => e.startsWith("Unexpected error")),
+        JSON.stringify(errors(main)),
+      );
       assert.doesNotMatch(main.summary, /unexpected error/);
       assert.ok(!existsSync(gitconfigPath(job)), "no global git config written");
       assert.deepEqual(readdirOrEmpty(join(job.runnerTemp, "bitbucket-api-token-auth")), []);

@@ -3,6 +3,7 @@
  * the action may run twice in one job, a job may die between main and post. Whatever happened
  * before, during the job exactly one credential of this action works (the latest), and after
  * post none is left: not in the global git config, not in any file under the job's directories.
+ * Every test has its own job(s), so the tests of a group run side by side.
  */
 import assert from "node:assert/strict";
 import {
@@ -109,9 +110,11 @@ async function assertNothingLeft(...dirs: string[]): Promise<void> {
 async function withJobs(
   n: number,
   fn: (...jobs: Job[]) => Promise<void>,
-  gitconfig: string | undefined = USER_CONFIG,
+  gitconfig: string | null = USER_CONFIG,
 ): Promise<void> {
-  const jobs = await Promise.all(Array.from({ length: n }, () => newJob({ gitconfig })));
+  const jobs = await Promise.all(
+    Array.from({ length: n }, () => newJob({ gitconfig: gitconfig ?? undefined })),
+  );
   try {
     await fn(...jobs);
   } finally {
@@ -119,7 +122,7 @@ async function withJobs(
   }
 }
 
-describe("the action twice in one job", () => {
+describe("the action twice in one job", { concurrency: true }, () => {
   test("two accounts: only the second one's credential works; both posts leave nothing", async () => {
     await withJobs(1, async (job) => {
       const first = await runMain(job, asAlice());
@@ -203,7 +206,7 @@ describe("the action twice in one job", () => {
   });
 });
 
-describe("leftovers from a crashed earlier job on a reused runner", () => {
+describe("leftovers from a crashed earlier job on a reused runner", { concurrency: true }, () => {
   /** A job whose main configured bob's credential and that died before its post. */
   async function crashedJob(job: Job): Promise<string> {
     const main = await runMain(job, asBob());
@@ -211,7 +214,7 @@ describe("leftovers from a crashed earlier job on a reused runner", () => {
     return join(job.runnerTemp, DIR, `${main.savedState["credential-id"]}.gitconfig`);
   }
 
-  for (const userConfig of [USER_CONFIG, undefined]) {
+  for (const userConfig of [USER_CONFIG, null]) {
     test(`an include in HOME and its file (and an orphan in RUNNER_TEMP): replaced by main, nothing after post (${userConfig ? "user's ~/.gitconfig" : "~/.gitconfig created by the crashed job"})`, async () => {
       await withJobs(
         2,
@@ -264,7 +267,7 @@ describe("leftovers from a crashed earlier job on a reused runner", () => {
   });
 });
 
-describe("post after main stopped half-way", () => {
+describe("post after main stopped half-way", { concurrency: true }, () => {
   const places = (job: Job) => ({
     tempDir: job.runnerTemp,
     home: job.home,
@@ -358,7 +361,7 @@ describe("post after main stopped half-way", () => {
   });
 });
 
-describe("post in odd places", () => {
+describe("post in odd places", { concurrency: true }, () => {
   test("RUNNER_TEMP already emptied: warns, never fails, the include is removed", async () => {
     await withJobs(1, async (job) => {
       const main = await runMain(job, asAlice());
