@@ -190,7 +190,8 @@ describe("commands parsing", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), fc.constantFrom("\n", "\r\n"), (value, eol) => {
         const delim = "ghadelimiter_0b5b0d1c-6a1e-4e8a-9d39-3a8e4d3f1c2a";
-        fc.pre(!value.includes(delim));
+        // A "\r" before a line break is part of the break for the runner too: no round trip exists.
+        fc.pre(!value.includes(delim) && !value.includes("\r"));
         const text = `name<<${delim}${eol}${value}${eol}${delim}${eol}`;
         assert.deepEqual(parseEnvFile(text), [["name", value]]);
       }),
