@@ -18,7 +18,7 @@ Options (the GitHub Action's inputs, as flags):
   --repositories <list>         workspace/repo-slug list to prove read (and push) access to;
                                 in Bitbucket Pipelines defaults to $BITBUCKET_REPO_FULL_NAME
                                 (--repositories= with an empty value checks none)
-  --expires-at <date>           the token's expiry date, YYYY-MM-DD
+  --expires-at <date>           the token's expiry date: YYYY-MM-DD or ISO 8601
   --expiry-warning-days <n>     default: ${c["expiry-warning-days"]}
   --rewrite-ssh-urls            setup: also send git@ and ssh:// URLs of the git host over HTTPS
   --api-url <url>               default: ${c["api-url"]}

@@ -254,7 +254,7 @@ function missingScopesProblem(settings: Settings, missing: string[]): Problem {
   const listed = missing.map((scope) => `${scope} (${scopePurpose(scope)})`).join(", ");
   const where =
     settings.credential.kind === "api-token"
-      ? "API tokens cannot be edited: create a new API token with scopes that includes them (Atlassian account settings → Security → Create and manage API tokens), then update the CI secret."
+      ? "API tokens cannot be edited: create a new API token with scopes that include them (Atlassian account settings → Security → Create and manage API tokens), then update the CI secret."
       : "Access tokens cannot be edited: create a new access token with them (repository, project or workspace settings → Access tokens), then update the CI secret.";
   return {
     subject: "required-scopes",
@@ -284,7 +284,7 @@ function judgeRepository(
     result.read = rest.status === 404 ? "missing" : "denied";
     problems.push({
       subject: "repositories",
-      message: `${name}: Bitbucket answered ${rest.status} to reading it over the REST API; it does not exist, or the token's account has no access to it (Bitbucket answers 404 for both).`,
+      message: `${name}: Bitbucket answered ${rest.status} to reading it over the REST API; ${rest.status === 404 ? "it does not exist, or the token's account has no access to it (Bitbucket answers 404 for both)" : "the token's account may not read it"}.`,
       fix: `Check the spelling of ${name} (workspace/repo-slug as in its URL), and that the account has at least read access to it.`,
     });
   } else if (canRead && gitRead.status !== 200) {
@@ -310,7 +310,10 @@ function gitProblem(
     return {
       subject: "api-token",
       message: `${name}: git over HTTPS (${gitHost}) refused the token with username ${user} (${status}), although the REST API accepted it.`,
-      fix: "The token may lack git access for this account; create a new token with read:repository:bitbucket and write:repository:bitbucket.",
+      fix:
+        settings.credential.kind === "api-token"
+          ? `Check that ${user} is the git username in use (never the email), then create a new API token with read:repository:bitbucket (and write:repository:bitbucket to push) and update the CI secret.`
+          : "Create a new access token with the repository (and repository:write to push) scopes for this repository, and update the CI secret.",
     };
   }
   if (status === 403) {

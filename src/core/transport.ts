@@ -55,21 +55,18 @@ export function createTransport(env: Record<string, string | undefined> = proces
 function nodeTransport(): Transport {
   const httpAgent = new http.Agent({ keepAlive: true });
   // TLS is loaded when the first https URL needs it (the tests' loopback emulator never does).
-  let tls: Promise<{ https: typeof httpsModule; agent: httpsModule.Agent }> | undefined;
+  // getBuiltinModule, not import(): an ES namespace of node:https would run every lazy getter.
+  let httpsAgent: httpsModule.Agent | undefined;
   const secure = () => {
-    tls ??= import("node:https").then((https) => ({
-      https,
-      agent: new https.Agent({ keepAlive: true }),
-    }));
-    return tls;
+    const https = process.getBuiltinModule("node:https") as typeof httpsModule;
+    httpsAgent ??= new https.Agent({ keepAlive: true });
+    return { request: https.request, agent: httpsAgent };
   };
   return {
     async send(url, headers, signal) {
       const target = new URL(url);
       const { request: send, agent } =
-        target.protocol === "https:"
-          ? await secure().then(({ https, agent }) => ({ request: https.request, agent }))
-          : { request: http.request, agent: httpAgent };
+        target.protocol === "https:" ? secure() : { request: http.request, agent: httpAgent };
       return new Promise((resolve, reject) => {
         const request = send(target, { method: "GET", headers, agent, signal });
         request.on("error", reject);
@@ -110,7 +107,7 @@ function nodeTransport(): Transport {
     },
     async close() {
       httpAgent.destroy();
-      if (tls) (await tls).agent.destroy();
+      httpsAgent?.destroy();
     },
   };
 }

@@ -7,7 +7,7 @@ import * as state from "./state.ts";
 async function post(): Promise<void> {
   if (/^false$/i.test(core.getInput("cleanup"))) {
     core.info(
-      "Skipping cleanup: `cleanup` is false. The credential file stays in RUNNER_TEMP until the runner empties it.",
+      "Skipping cleanup: `cleanup` is false. The credential file stays in RUNNER_TEMP, and its include in the global git config, until the runner is discarded (hosted runners) or something removes them (self-hosted: a later run of this action does).",
     );
     return;
   }
