@@ -1,6 +1,6 @@
 /**
  * The action's main step. Masks first, validates inputs with no network, and only then loads the
- * checking code (undici and friends), so a bad input is rejected as fast as Node starts.
+ * checks (HTTP client, git set-up: dist/lazy), so a bad input is rejected as fast as Node starts.
  */
 import * as core from "@actions/core";
 import { secretForms } from "../core/credential.ts";
