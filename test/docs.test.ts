@@ -390,7 +390,7 @@ interface Message {
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir))
+  return (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
     .filter((f) => f.endsWith(".ts"))
     .sort()
     .map((f) => join(ROOT, dir, f));

@@ -1,10 +1,10 @@
 /** Loaded once the inputs are valid: the checks, the report, git. */
 import { appendFile, readFile } from "node:fs/promises";
-import { fit, type Report, runChecks } from "../core/checks.ts";
-import { newCredentialId, remove } from "../core/git-credentials.ts";
-import { type GitSetup, terminalText } from "../core/report.ts";
-import type { Settings } from "../core/settings.ts";
-import { setUpGit } from "../core/setup.ts";
+import { fit, type Report, runChecks } from "../core/checks/checks.ts";
+import { newCredentialId, remove } from "../core/git/git-credentials.ts";
+import { setUpGit } from "../core/git/setup.ts";
+import type { Settings } from "../core/inputs/settings.ts";
+import { type GitSetup, terminalText } from "../core/report/report.ts";
 import { commandPlaces, inPipelines } from "./places.ts";
 import { EXIT, type Io, painter, useColor } from "./terminal.ts";
 

@@ -1,6 +1,6 @@
 /** Where things live for the command: a Pipelines step container or a terminal. */
 import * as os from "node:os";
-import type { Places } from "../core/git-credentials.ts";
+import type { Places } from "../core/git/git-credentials.ts";
 
 /** Bitbucket Pipelines sets BITBUCKET_BUILD_NUMBER in every step. */
 export const inPipelines = (env: Record<string, string | undefined>): boolean =>

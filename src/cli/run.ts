@@ -5,7 +5,12 @@
  */
 import { parseArgs } from "node:util";
 import { UnfitError, UnreachableError } from "../core/errors.ts";
-import { DEFAULT_INPUTS, parseSettings, type RawInputs, withDefaults } from "../core/settings.ts";
+import {
+  DEFAULT_INPUTS,
+  parseSettings,
+  type RawInputs,
+  withDefaults,
+} from "../core/inputs/settings.ts";
 import { inPipelines } from "./places.ts";
 import { EXIT, type Io, painter, useColor, wordsFor } from "./terminal.ts";
 

@@ -1,5 +1,5 @@
 /** What the command shares with its lazily loaded half: exit codes, streams, colour, wording. */
-import { DEFAULT_INPUTS } from "../core/settings.ts";
+import { DEFAULT_INPUTS } from "../core/inputs/settings.ts";
 
 export const EXIT = { ok: 0, unfit: 1, badInput: 2, unreachable: 3, unexpected: 4 } as const;
 

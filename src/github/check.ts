@@ -1,10 +1,10 @@
 /** Loaded once inputs are valid: the checks, the outputs, git, the summary. */
 import * as core from "@actions/core";
-import { fit, runChecks } from "../core/checks.ts";
-import { newCredentialId } from "../core/git-credentials.ts";
-import { type GitSetup, outputsOf, summaryMarkdown } from "../core/report.ts";
-import type { Settings } from "../core/settings.ts";
-import { setUpGit } from "../core/setup.ts";
+import { fit, runChecks } from "../core/checks/checks.ts";
+import { newCredentialId } from "../core/git/git-credentials.ts";
+import { setUpGit } from "../core/git/setup.ts";
+import type { Settings } from "../core/inputs/settings.ts";
+import { type GitSetup, outputsOf, summaryMarkdown } from "../core/report/report.ts";
 import { runnerPlaces } from "./places.ts";
 import * as state from "./state.ts";
 import { writeSummary } from "./summary.ts";

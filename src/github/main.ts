@@ -3,10 +3,15 @@
  * checks (HTTP client, git set-up: dist/lazy), so a bad input is rejected as fast as Node starts.
  */
 import * as core from "@actions/core";
-import { secretForms } from "../core/credential.ts";
 import { UnfitError, UnreachableError } from "../core/errors.ts";
-import { failureMarkdown } from "../core/report.ts";
-import { DEFAULT_INPUTS, parseSettings, type RawInputs, withDefaults } from "../core/settings.ts";
+import { secretForms } from "../core/inputs/credential.ts";
+import {
+  DEFAULT_INPUTS,
+  parseSettings,
+  type RawInputs,
+  withDefaults,
+} from "../core/inputs/settings.ts";
+import { failureMarkdown } from "../core/report/report.ts";
 import { writeSummary } from "./summary.ts";
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /** Where things live on a GitHub runner. */
 import * as os from "node:os";
-import type { Places } from "../core/git-credentials.ts";
+import type { Places } from "../core/git/git-credentials.ts";
 
 export function runnerPlaces(): Places {
   return {

@@ -1,6 +1,6 @@
 /** The post step: remove exactly what main configured; warn, never fail; say why when skipping. */
 import * as core from "@actions/core";
-import { remove } from "../core/git-credentials.ts";
+import { remove } from "../core/git/git-credentials.ts";
 import { runnerPlaces } from "./places.ts";
 import * as state from "./state.ts";
 

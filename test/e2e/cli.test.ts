@@ -26,7 +26,7 @@ import {
   pipeArgv,
 } from "../../src/cli/pipe-variables.ts";
 import { useColor, wordsFor } from "../../src/cli/terminal.ts";
-import { DEFAULT_INPUTS } from "../../src/core/settings.ts";
+import { DEFAULT_INPUTS } from "../../src/core/inputs/settings.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../harness/leaks.ts";
 import { newJob, REPO_ROOT } from "../harness/runner.ts";

@@ -5,7 +5,7 @@
  *   fault: every fault the token cannot be blamed for ends with exit code 1, one `::error`
  *   annotation that names the host and says the token was not judged, no stack trace, and
  *   nothing configured; faults that a retry fixes end in success;
- * - the client (src/core/bitbucket.ts) with an injected clock: backoff, jitter, Retry-After and
+ * - the client (src/core/checks/bitbucket.ts) with an injected clock: backoff, jitter, Retry-After and
  *   the overall budget, checked to the millisecond without waiting for any of it.
  *
  * Small `timeout-seconds` and `retries` keep the whole file to seconds.
@@ -21,9 +21,9 @@ import {
   BitbucketClient,
   type Clock,
   MAX_BODY_BYTES,
-} from "../../src/core/bitbucket.ts";
+} from "../../src/core/checks/bitbucket.ts";
 import { UnfitError, UnreachableError } from "../../src/core/errors.ts";
-import { parseSettings, type RawInputs, withDefaults } from "../../src/core/settings.ts";
+import { parseSettings, type RawInputs, withDefaults } from "../../src/core/inputs/settings.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { type Job, newJob, runMain, runPost, type StepResult } from "../harness/runner.ts";
 

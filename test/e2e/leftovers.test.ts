@@ -17,8 +17,8 @@ import {
 } from "node:fs";
 import { basename, join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { gitAuthorization } from "../../src/core/credential.ts";
-import { configure } from "../../src/core/git-credentials.ts";
+import { configure } from "../../src/core/git/git-credentials.ts";
+import { gitAuthorization } from "../../src/core/inputs/credential.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { labelledSecretForms, scanTree } from "../harness/leaks.ts";
 import { type Job, newJob, runGit, runMain, runPost, type StepResult } from "../harness/runner.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { firstHeader, joinUrl, parseRetryAfter } from "../../src/core/bitbucket.ts";
+import { firstHeader, joinUrl, parseRetryAfter } from "../../src/core/checks/bitbucket.ts";
 
 describe("joinUrl", () => {
   it("joins a base with or without a path and trailing slashes", () => {

@@ -10,7 +10,7 @@ import {
   looksLikeAppPassword,
   restAuthorization,
   secretForms,
-} from "../../src/core/credential.ts";
+} from "../../src/core/inputs/credential.ts";
 import { accessToken, apiToken, appPassword, EMAIL, randomChars } from "./fixtures.ts";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isBeyondMaxLifetime, judgeExpiry, parseExpiryDate } from "../../src/core/expiry.ts";
-import { parseSettings, withDefaults } from "../../src/core/settings.ts";
+import { isBeyondMaxLifetime, judgeExpiry, parseExpiryDate } from "../../src/core/checks/expiry.ts";
+import { parseSettings, withDefaults } from "../../src/core/inputs/settings.ts";
 import { apiToken, EMAIL, NOW } from "./fixtures.ts";
 
 const DAY = 24 * 60 * 60 * 1000;

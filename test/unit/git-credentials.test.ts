@@ -5,7 +5,6 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { credentialFor, gitAuthorization } from "../../src/core/credential.ts";
 import {
   configure,
   credentialConfig,
@@ -15,7 +14,8 @@ import {
   newCredentialId,
   type Places,
   remove,
-} from "../../src/core/git-credentials.ts";
+} from "../../src/core/git/git-credentials.ts";
+import { credentialFor, gitAuthorization } from "../../src/core/inputs/credential.ts";
 import { apiToken, EMAIL, randomChars } from "./fixtures.ts";
 
 interface Sandbox {

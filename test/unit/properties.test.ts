@@ -4,18 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { parseRetryAfter } from "../../src/core/bitbucket.ts";
+import { parseRetryAfter } from "../../src/core/checks/bitbucket.ts";
+import { parseExpiryDate } from "../../src/core/checks/expiry.ts";
 import { UnfitError } from "../../src/core/errors.ts";
-import { parseExpiryDate } from "../../src/core/expiry.ts";
 import {
   configure,
   cutBlocks,
   type GitCredential,
   type Places,
   remove,
-} from "../../src/core/git-credentials.ts";
-import { parseScopeHeader, splitList } from "../../src/core/scopes.ts";
-import { parseSettings, type RawInputs, withDefaults } from "../../src/core/settings.ts";
+} from "../../src/core/git/git-credentials.ts";
+import { parseScopeHeader, splitList } from "../../src/core/inputs/scopes.ts";
+import { parseSettings, type RawInputs, withDefaults } from "../../src/core/inputs/settings.ts";
 import { apiToken, EMAIL, NOW, randomChars } from "./fixtures.ts";
 
 /** Text rich in the characters that matter to the parsers, plus arbitrary code points. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Report } from "../../src/core/checks.ts";
+import type { Report } from "../../src/core/checks/checks.ts";
 import type { Problem } from "../../src/core/errors.ts";
 import {
   expiryText,
@@ -9,7 +9,7 @@ import {
   outputsOf,
   summaryMarkdown,
   terminalText,
-} from "../../src/core/report.ts";
+} from "../../src/core/report/report.ts";
 
 const ESC = "\u001b";
 const hasAnsi = (text: string) => text.includes(`${ESC}[`);

@@ -13,7 +13,7 @@ import {
   suggestScope,
   toGranular,
   toLegacyName,
-} from "../../src/core/scopes.ts";
+} from "../../src/core/inputs/scopes.ts";
 
 const sorted = (items: Iterable<string>) => [...items].sort();
 

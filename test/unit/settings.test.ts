@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkOffline } from "../../src/core/checks.ts";
+import { checkOffline } from "../../src/core/checks/checks.ts";
 import { UnfitError } from "../../src/core/errors.ts";
 import {
   DEFAULT_INPUTS,
   parseSettings,
   type RawInputs,
   withDefaults,
-} from "../../src/core/settings.ts";
+} from "../../src/core/inputs/settings.ts";
 import { accessToken, apiToken, appPassword, EMAIL, NOW } from "./fixtures.ts";
 
 const API_TOKEN = apiToken();

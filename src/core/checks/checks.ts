@@ -4,19 +4,20 @@
  * identity call, and per repository a REST read, a git read and (if push is required) a git
  * write advertisement. Each message lives next to the check that raises it.
  */
-import { type Answer, BitbucketClient, type Clock, realClock } from "./bitbucket.ts";
-import type { CredentialKind } from "./credential.ts";
-import { looksLikeAppPassword, secretForms } from "./credential.ts";
-import { type Problem, UnfitError, UnreachableError } from "./errors.ts";
-import { type Expiry, judgeExpiry } from "./expiry.ts";
+
+import { type Problem, UnfitError, UnreachableError } from "../errors.ts";
+import type { CredentialKind } from "../inputs/credential.ts";
+import { looksLikeAppPassword, secretForms } from "../inputs/credential.ts";
 import {
   missingScopes,
   parseScopeHeader,
   scopePurpose,
   toGranular,
   toLegacyName,
-} from "./scopes.ts";
-import { CREATE_API_TOKEN_STEPS, type Repository, type Settings } from "./settings.ts";
+} from "../inputs/scopes.ts";
+import { CREATE_API_TOKEN_STEPS, type Repository, type Settings } from "../inputs/settings.ts";
+import { type Answer, BitbucketClient, type Clock, realClock } from "./bitbucket.ts";
+import { type Expiry, judgeExpiry } from "./expiry.ts";
 
 export interface Account {
   accountId?: string;

@@ -2,15 +2,16 @@
  * Raw strings (action inputs, command flags) → Settings, or one UnfitError naming every bad
  * input and its fix. Pure: nothing here touches the network, the disk or the clock.
  */
+
+import { isBeyondMaxLifetime, parseExpiryDate } from "../checks/expiry.ts";
+import type { Problem } from "../errors.ts";
+import { UnfitError } from "../errors.ts";
 import {
   type Credential,
   credentialFor,
   looksLikeAccessToken,
   looksLikeApiToken,
 } from "./credential.ts";
-import type { Problem } from "./errors.ts";
-import { UnfitError } from "./errors.ts";
-import { isBeyondMaxLifetime, parseExpiryDate } from "./expiry.ts";
 import {
   DEFAULT_ACCESS_TOKEN_SCOPES,
   DEFAULT_API_TOKEN_SCOPES,

@@ -9,9 +9,9 @@
  * Retry-After and the budget without waiting. Nothing here ever prints a header or a body.
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { type Credential, gitAuthorization, restAuthorization } from "./credential.ts";
-import { UnfitError, UnreachableError } from "./errors.ts";
-import type { Repository, Settings } from "./settings.ts";
+import { UnfitError, UnreachableError } from "../errors.ts";
+import { type Credential, gitAuthorization, restAuthorization } from "../inputs/credential.ts";
+import type { Repository, Settings } from "../inputs/settings.ts";
 import { BodyTooLargeError, createTransport, type RawAnswer } from "./transport.ts";
 
 export interface Clock {

@@ -2,8 +2,8 @@
  * Report → words: the job summary (markdown), terminal text, and the action's outputs. Nothing
  * here can see the token: a Report holds none of it, by construction.
  */
-import type { Access, Report } from "./checks.ts";
-import type { Problem } from "./errors.ts";
+import type { Access, Report } from "../checks/checks.ts";
+import type { Problem } from "../errors.ts";
 
 export interface GitSetup {
   host: string;

@@ -3,10 +3,10 @@
  * config (a crashed job on a reused runner, or an earlier run of this step) with this one, so
  * exactly one is in force.
  */
-import { gitAuthorization } from "./credential.ts";
+import { gitAuthorization } from "../inputs/credential.ts";
+import type { Settings } from "../inputs/settings.ts";
+import type { GitSetup } from "../report/report.ts";
 import { configure, type Places, remove } from "./git-credentials.ts";
-import type { GitSetup } from "./report.ts";
-import type { Settings } from "./settings.ts";
 
 export async function setUpGit(
   settings: Settings,
