@@ -2,9 +2,9 @@
 import { appendFile, readFile } from "node:fs/promises";
 import { fit, type Report, runChecks } from "../core/checks/checks.ts";
 import { newCredentialId, remove } from "../core/git/git-credentials.ts";
-import { setUpGit } from "../core/git/setup.ts";
+import { type GitSetup, setUpGit } from "../core/git/setup.ts";
 import type { Settings } from "../core/inputs/settings.ts";
-import { type GitSetup, terminalText } from "../core/report/report.ts";
+import { terminalText } from "../core/report/report.ts";
 import { commandPlaces, inPipelines } from "./places.ts";
 import { EXIT, type Io, painter, useColor } from "./terminal.ts";
 

@@ -2,9 +2,9 @@
 import * as core from "@actions/core";
 import { fit, runChecks } from "../core/checks/checks.ts";
 import { newCredentialId } from "../core/git/git-credentials.ts";
-import { setUpGit } from "../core/git/setup.ts";
+import { type GitSetup, setUpGit } from "../core/git/setup.ts";
 import type { Settings } from "../core/inputs/settings.ts";
-import { type GitSetup, outputsOf, summaryMarkdown } from "../core/report/report.ts";
+import { outputsOf, summaryMarkdown } from "../core/report/report.ts";
 import { runnerPlaces } from "./places.ts";
 import * as state from "./state.ts";
 import { writeSummary } from "./summary.ts";

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Report } from "../../src/core/checks/checks.ts";
 import type { Problem } from "../../src/core/errors.ts";
+import type { GitSetup } from "../../src/core/git/setup.ts";
 import {
   expiryText,
   failureMarkdown,
-  type GitSetup,
   outputsOf,
   summaryMarkdown,
   terminalText,
@@ -65,6 +65,7 @@ function unfitReport(): Report {
 }
 
 const GIT: GitSetup = {
+  replaced: 0,
   host: "bitbucket.org",
   gitUsername: "x-bitbucket-api-token-auth",
   credentialFile: "/runner/temp/bitbucket-api-token-auth/0123.gitconfig",

@@ -5,14 +5,20 @@
  */
 import { gitAuthorization } from "../inputs/credential.ts";
 import type { Settings } from "../inputs/settings.ts";
-import type { GitSetup } from "../report/report.ts";
 import { configure, type Places, remove } from "./git-credentials.ts";
 
-export async function setUpGit(
-  settings: Settings,
-  places: Places,
-  id: string,
-): Promise<GitSetup & { replaced: number }> {
+/** What was configured, for the summary and the log; holds no secret. */
+export interface GitSetup {
+  host: string;
+  gitUsername: string;
+  credentialFile: string;
+  globalConfig: string;
+  rewriteSshUrls: boolean;
+  /** Earlier credentials of ours that this one replaced. */
+  replaced: number;
+}
+
+export async function setUpGit(settings: Settings, places: Places, id: string): Promise<GitSetup> {
   const leftovers = await remove(places);
   const configured = await configure(
     {

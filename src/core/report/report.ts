@@ -4,14 +4,7 @@
  */
 import type { Access, Report } from "../checks/checks.ts";
 import type { Problem } from "../errors.ts";
-
-export interface GitSetup {
-  host: string;
-  gitUsername: string;
-  credentialFile: string;
-  globalConfig: string;
-  rewriteSshUrls: boolean;
-}
+import type { GitSetup } from "../git/setup.ts";
 
 /** The action's outputs; every value is safe to show. */
 export function outputsOf(report: Report): Record<string, string> {
