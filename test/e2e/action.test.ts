@@ -196,6 +196,28 @@ describe("a fit API token", () => {
     }
   });
 
+  test("a repository with a huge ref advertisement (many branches and tags) is proven", async () => {
+    // Only the status and content type prove access; the body (here 3 MiB) is never read.
+    for (const service of ["git-upload-pack", "git-receive-pack"]) {
+      bb.inject(
+        { server: "git", path: `/acme/app.git/info/refs?service=${service}`, times: 1 },
+        {
+          status: 200,
+          headers: { "content-type": `application/x-${service}-advertisement` },
+          body: "0".repeat(3 * 1024 * 1024),
+        },
+      );
+    }
+    await withJob(async (job) => {
+      const main = await runMain(
+        job,
+        inputs({ repositories: "acme/app", "configure-git": "false" }),
+      );
+      assert.equal(main.code, 0, main.stdout);
+      assert.match(main.summary, /`acme\/app` \| ✅ proven \| ✅ proven/);
+    });
+  });
+
   test("a stale credential helper on the runner does not win", async () => {
     await withJob(async (job) => {
       const marker = join(job.dir, "helper-was-asked");

@@ -255,7 +255,7 @@ describe("hostile answers relayed by the proxy (the client's proxy transport)", 
           const started = performance.now();
           const main = await runMain(job, inputs(extra));
           assert.equal(main.code, 1, main.stdout);
-          assert.match(errors(main).join("\n"), pattern);
+          assert.match(errors(main).join("\n"), pattern, main.stdout + main.stderr);
           assert.match(errors(main).join("\n"), /token was not judged|`api-url`/);
           assert.doesNotMatch(main.stdout + main.stderr, /^\s+at .+:\d+:\d+\)?$/m);
           assert.ok(performance.now() - started < 8_000);

@@ -83,7 +83,12 @@ export class BitbucketClient {
 
   /** GET `{api-url}{path}` with the REST credential. */
   rest(path: string): Promise<Answer> {
-    return this.#get(joinUrl(this.#apiUrl, path), "api-url", restAuthorization(this.#credential));
+    return this.#get(
+      joinUrl(this.#apiUrl, path),
+      "api-url",
+      restAuthorization(this.#credential),
+      true,
+    );
   }
 
   /**
@@ -95,7 +100,7 @@ export class BitbucketClient {
       this.#gitUrl,
       `/${repo.workspace}/${repo.slug}.git/info/refs?service=${service}`,
     );
-    const answer = await this.#get(url, "git-url", gitAuthorization(this.#credential));
+    const answer = await this.#get(url, "git-url", gitAuthorization(this.#credential), false);
     const type = String(firstHeader(answer.headers["content-type"]) ?? "");
     if (answer.status === 200 && !type.startsWith(`application/x-${service}-advertisement`)) {
       const host = this.#gitUrl.host;
@@ -112,7 +117,12 @@ export class BitbucketClient {
     await this.#transport.close();
   }
 
-  async #get(url: string, input: string, authorization: string): Promise<Answer> {
+  async #get(
+    url: string,
+    input: string,
+    authorization: string,
+    readBody: boolean,
+  ): Promise<Answer> {
     const host = new URL(url).host;
     let lastFailure = "";
     for (let attempt = 0; ; attempt++) {
@@ -130,6 +140,7 @@ export class BitbucketClient {
           url,
           authorization,
           Math.min(remaining, ATTEMPT_TIMEOUT_MS),
+          readBody,
         );
         this.#log(`GET ${url} → ${answer.status}`);
         if (answer.status >= 300 && answer.status < 400) {
@@ -191,7 +202,12 @@ export class BitbucketClient {
     }
   }
 
-  async #attempt(url: string, authorization: string, timeoutMs: number): Promise<Answer> {
+  async #attempt(
+    url: string,
+    authorization: string,
+    timeoutMs: number,
+    readBody: boolean,
+  ): Promise<Answer> {
     const headers = {
       authorization,
       accept: "application/json",
@@ -200,7 +216,7 @@ export class BitbucketClient {
     const signal = AbortSignal.any([this.#clock.timeout(timeoutMs), this.#closing.signal]);
     let response: RawAnswer;
     try {
-      response = await this.#transport.send(url, headers, signal, timeoutMs);
+      response = await this.#transport.send(url, { headers, signal, timeoutMs, readBody });
     } catch (error) {
       if (error instanceof BodyTooLargeError) throw new FinalError(error.message);
       throw error;
@@ -208,8 +224,7 @@ export class BitbucketClient {
     const text = response.body.toString("utf8");
     let json: unknown;
     let notJson = false;
-    const isAdvertisement = String(response.headers["content-type"] ?? "").includes("git-");
-    if (text !== "" && !isAdvertisement) {
+    if (text !== "") {
       try {
         json = JSON.parse(text);
       } catch {

@@ -17,14 +17,18 @@ export interface RawAnswer {
   body: Buffer;
 }
 
+export interface SendOptions {
+  headers: Record<string, string>;
+  /** Ends the attempt: its time limit, or the client closing. */
+  signal: AbortSignal;
+  /** A backstop for undici's own timers; `signal` is the limit that counts. */
+  timeoutMs: number;
+  /** False for git advertisements: status and headers are the proof, and the body can be huge. */
+  readBody: boolean;
+}
+
 export interface Transport {
-  /** `signal` ends the attempt (its time limit, or the client closing); `timeoutMs` is a backstop. */
-  send(
-    url: string,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-    timeoutMs: number,
-  ): Promise<RawAnswer>;
+  send(url: string, options: SendOptions): Promise<RawAnswer>;
   close(): Promise<void>;
 }
 
@@ -63,7 +67,7 @@ function nodeTransport(): Transport {
     return { request: https.request, agent: httpsAgent };
   };
   return {
-    async send(url, headers, signal) {
+    async send(url, { headers, signal, readBody }) {
       const target = new URL(url);
       const { request: send, agent } =
         target.protocol === "https:" ? secure() : { request: http.request, agent: httpAgent };
@@ -84,6 +88,10 @@ function nodeTransport(): Transport {
         });
         request.on("response", (response) => {
           const status = response.statusCode ?? 0;
+          if (!readBody) {
+            response.destroy();
+            return resolve({ status, headers: response.headers, body: Buffer.alloc(0) });
+          }
           const declared = Number(response.headers["content-length"]);
           if (declared > MAX_BODY_BYTES)
             return request.destroy(new BodyTooLargeError(status, declared));
@@ -118,7 +126,7 @@ function undiciTransport(): Transport {
     dispatcher: new EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } }),
   }));
   return {
-    async send(url, headers, signal, timeoutMs) {
+    async send(url, { headers, signal, timeoutMs, readBody }) {
       const { request, dispatcher } = await loaded;
       const response = await request(url, {
         dispatcher,
@@ -128,9 +136,13 @@ function undiciTransport(): Transport {
         bodyTimeout: timeoutMs + 1_000,
         signal,
       });
+      if (!readBody) {
+        discard(response.body);
+        return { status: response.statusCode, headers: response.headers, body: Buffer.alloc(0) };
+      }
       const declared = Number(response.headers["content-length"]);
       if (declared > MAX_BODY_BYTES) {
-        response.body.destroy();
+        discard(response.body);
         throw new BodyTooLargeError(response.statusCode, declared);
       }
       const chunks: Buffer[] = [];
@@ -138,7 +150,7 @@ function undiciTransport(): Transport {
       for await (const chunk of response.body) {
         size += chunk.length;
         if (size > MAX_BODY_BYTES) {
-          response.body.destroy();
+          discard(response.body);
           throw new BodyTooLargeError(response.statusCode);
         }
         chunks.push(chunk);
@@ -153,4 +165,13 @@ function undiciTransport(): Transport {
       await (await loaded).dispatcher.destroy();
     },
   };
+}
+
+/** undici reports a body destroyed before its end as an error event; here that is the intent. */
+function discard(body: {
+  on(event: "error", listener: () => void): unknown;
+  destroy(): unknown;
+}): void {
+  body.on("error", () => {});
+  body.destroy();
 }
