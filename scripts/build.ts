@@ -10,6 +10,7 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
+import { sep } from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 
 const outdir = process.argv.includes("--outdir")
@@ -44,7 +45,7 @@ const noHttpClient: Plugin = {
       path: args.path,
       namespace: "stub",
     }));
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
+    b.onLoad({ filter: /^@actions\/http-client/, namespace: "stub" }, () => ({
       contents:
         "const unused = () => { throw new Error('@actions/http-client is not bundled'); };\n" +
         "export class HttpClient { constructor() { unused(); } }\n" +
@@ -62,13 +63,50 @@ const plainBuiltins: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^(node:)?[a-z_]+(\/[a-z_]+)?$/ }, (args) =>
       isBuiltin(args.path)
-        ? { path: args.path.replace(/^node:/, ""), namespace: "builtin" }
+        ? // Loading a builtin nobody calls into is pure cost: let unused imports drop out.
+          { path: args.path.replace(/^node:/, ""), namespace: "builtin", sideEffects: false }
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({
       contents: `module.exports = process.getBuiltinModule("node:${args.path}");`,
       loader: "js",
     }));
+  },
+};
+
+// @actions/core's summary module reads fs.promises as it loads, which drags fs/promises, streams
+// and readline into every start. The job summary is a plain append here (src/github/summary.ts).
+const noCoreSummary: Plugin = {
+  name: "no-core-summary",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/summary\.js$/ }, (args) =>
+      args.importer.includes(`@actions${sep}core${sep}`)
+        ? { path: "summary", namespace: "stub" }
+        : undefined,
+    );
+    b.onLoad({ filter: /^summary$/, namespace: "stub" }, () => ({
+      contents: "export const summary = undefined; export const markdownSummary = undefined;\n",
+      loader: "js",
+    }));
+  },
+};
+
+// @actions/core imports @actions/exec (and it @actions/io, which reads fs.promises as it loads)
+// only for `core.platform`, which this action never calls. Declaring them free of side effects
+// lets the bundler drop what nothing uses.
+const unusedActionsPackages: Plugin = {
+  name: "unused-actions-packages",
+  setup(b) {
+    b.onResolve({ filter: /^@actions\/(exec|io)$/ }, async (args) => {
+      if (args.pluginData === "resolving") return undefined;
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: "resolving",
+      });
+      return { ...resolved, sideEffects: false };
+    });
   },
 };
 
@@ -95,7 +133,7 @@ const results = await Promise.all([
       pipe: "src/cli/pipe.ts",
     },
     outdir,
-    plugins: [lazyImports, noHttpClient, plainBuiltins],
+    plugins: [lazyImports, noHttpClient, noCoreSummary, unusedActionsPackages, plainBuiltins],
   }),
   build({
     ...common,
@@ -103,11 +141,7 @@ const results = await Promise.all([
     outdir: `${outdir}/lazy`,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
-    // Bundled CommonJS (undici) calls require(); ESM has none unless we make one.
-    banner: {
-      js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',
-    },
-    plugins: [noHttpClient, plainBuiltins],
+    plugins: [noHttpClient, noCoreSummary, unusedActionsPackages, plainBuiltins],
   }),
 ]);
 
