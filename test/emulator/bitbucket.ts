@@ -198,7 +198,11 @@ const LEGACY_IMPLIES: Record<string, readonly string[]> = {
 const REMOVED_DETAIL =
   "This API is no longer supported. See https://developer.atlassian.com/cloud/bitbucket/changelog/#CHANGE-2770";
 
-const GIT_HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
+// Where git keeps its helpers differs by system (Debian, Homebrew, Xcode, Git for Windows).
+const GIT_HTTP_BACKEND = join(
+  execFileSync("git", ["--exec-path"], { encoding: "utf8" }).trim(),
+  process.platform === "win32" ? "git-http-backend.exe" : "git-http-backend",
+);
 const REALM = 'Basic realm="Bitbucket.org HTTP"';
 const RANK: Record<Level, number> = { read: 1, write: 2, admin: 3 };
 
