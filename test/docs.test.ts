@@ -17,11 +17,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { registerHooks } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
+import {
+  convertWorkflowTemplate,
+  NoOperationTraceWriter,
+  parseWorkflow,
+} from "./harness/workflow-parser.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -696,22 +700,6 @@ describe("README: agrees with the pipe and the examples", () => {
 
 // ── The README's examples run as written ───────────────────────────────────────────────────
 
-// @actions/workflow-parser imports its JSON schemas without `with { type: "json" }` (it expects
-// a bundler); Node refuses that, so add the attribute for its files (as workflows.test.ts does).
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    const resolved = nextResolve(specifier, context);
-    if (
-      resolved.url.endsWith(".json") &&
-      resolved.url.includes("/@actions/workflow-parser/") &&
-      context.importAttributes.type === undefined
-    ) {
-      return { ...resolved, importAttributes: { ...context.importAttributes, type: "json" } };
-    }
-    return resolved;
-  },
-});
-
 const yamlBlocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map(([, body]) => body);
 
 interface PipelinesYaml {
@@ -724,9 +712,6 @@ describe("README: the quick-start examples", () => {
 
   it("the GitHub workflow validates with @actions/workflow-parser", async () => {
     assert.ok(workflow, "no workflow in the README");
-    const { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } = await import(
-      "@actions/workflow-parser"
-    );
     const parsed = parseWorkflow(
       { name: "readme.yml", content: workflow },
       new NoOperationTraceWriter(),

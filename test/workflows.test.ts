@@ -4,33 +4,17 @@
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { registerHooks } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
-
-// @actions/workflow-parser imports its JSON schemas without `with { type: "json" }`
-// (it expects a bundler); Node refuses that, so add the attribute for its files.
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    const resolved = nextResolve(specifier, context);
-    if (
-      resolved.url.endsWith(".json") &&
-      resolved.url.includes("/@actions/workflow-parser/") &&
-      context.importAttributes.type === undefined
-    ) {
-      return { ...resolved, importAttributes: { ...context.importAttributes, type: "json" } };
-    }
-    return resolved;
-  },
-});
-const { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } = await import(
-  "@actions/workflow-parser"
-);
-const { convertActionTemplate, parseAction } = await import(
-  "@actions/workflow-parser/actions/index"
-);
+import {
+  convertActionTemplate,
+  convertWorkflowTemplate,
+  NoOperationTraceWriter,
+  parseAction,
+  parseWorkflow,
+} from "./harness/workflow-parser.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WORKFLOWS = join(ROOT, ".github", "workflows");
