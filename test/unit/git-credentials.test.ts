@@ -127,7 +127,9 @@ describe("configure then remove with bytes that are not UTF-8", () => {
 });
 
 describe("configure", () => {
-  it("writes the credential file 0600 in a 0700 directory under tempDir", async (t) => {
+  it("writes the credential file 0600 in a 0700 directory under tempDir", {
+    skip: process.platform === "win32" && "Windows has no POSIX file modes",
+  }, async (t) => {
     const box = await sandbox(t);
     await mkdir(join(box.tempDir, "bitbucket-api-token-auth"), { recursive: true, mode: 0o755 });
     await chmod(join(box.tempDir, "bitbucket-api-token-auth"), 0o755);
