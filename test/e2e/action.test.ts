@@ -393,6 +393,36 @@ describe("access tokens", () => {
     });
   });
 
+  test("a 401 on /user is no verdict on an access token that a repository accepts", async () => {
+    // Access tokens are not users; how Bitbucket answers them on /user is not documented.
+    const access = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["repository:write"],
+    });
+    bb.inject(
+      { server: "api", path: "/2.0/user", times: 1 },
+      {
+        status: 401,
+        body: {
+          type: "error",
+          error: { message: "Token is invalid, expired, or not supported for this endpoint." },
+        },
+      },
+    );
+    await withJob(async (job) => {
+      const main = await runMain(job, {
+        "api-token": access,
+        "api-url": bb.apiUrl,
+        "git-url": bb.gitUrl,
+        repositories: "acme/app",
+        "configure-git": "false",
+      });
+      assert.equal(main.code, 0, main.stdout);
+      assert.equal(main.outputs["credential-type"], "access-token");
+    });
+  });
+
   test("an access token without write names the legacy scope to add", async () => {
     const readOnly = bb.issueAccessToken({
       kind: "repository",

@@ -144,11 +144,17 @@ function judge(
   };
 
   refuseEchoes(settings, restAnswers);
+  // Access tokens are not users, and how Bitbucket answers them on /user is not documented:
+  // when there is a repository to prove them on, only the repositories' answers are a verdict.
+  const verdicts =
+    credential.kind === "access-token" && repoAnswers.length > 0
+      ? repoAnswers.map(([rest]) => rest)
+      : restAnswers;
+  if (verdicts.some((answer) => answer.status === 401)) {
+    report.problems.push(rejected(settings));
+    return report;
+  }
   for (const answer of restAnswers) {
-    if (answer.status === 401) {
-      report.problems.push(rejected(settings));
-      return report;
-    }
     if (
       answer.status === 200 &&
       (answer.notJson || typeof answer.json !== "object" || answer.json === null)
@@ -247,7 +253,7 @@ function rejected(settings: Settings): Problem {
     subject: "api-token",
     message:
       "Bitbucket rejected the access token (401): it is expired or revoked, or it is an Atlassian API token used without `email`.",
-    fix: "For an Atlassian API token, set `email`. For an access token, create a new one in the repository, project or workspace settings → Access tokens, and update the CI secret.",
+    fix: `For an Atlassian API token, set \`email\`. For an access token, create a new one in the repository, project or workspace settings → Access tokens, and update the CI secret.${settings.repositories.length === 0 ? " If the token is valid, name a repository it can read in `repositories`: access tokens are not users, so they are best proven on a repository." : ""}`,
   };
 }
 
