@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { Account, Bitbucket } from "../emulator/bitbucket.ts";
 import { ENDPOINTS, MESSAGES, REMOVED_ENDPOINTS, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import {
   formatErrors,
   OPENAPI_FILE,
@@ -20,12 +21,6 @@ import {
   validateResponse,
 } from "./openapi.ts";
 
-const DEFAULT_SCOPES = [
-  "read:user:bitbucket",
-  "read:workspace:bitbucket",
-  "read:repository:bitbucket",
-  "write:repository:bitbucket",
-];
 const INVALID_TOKEN = { type: "error", error: { message: MESSAGES.invalidToken } };
 
 interface Answer {

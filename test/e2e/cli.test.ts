@@ -28,16 +28,11 @@ import {
 import { useColor, wordsFor } from "../../src/cli/terminal.ts";
 import { DEFAULT_INPUTS } from "../../src/core/inputs/settings.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../harness/leaks.ts";
 import { newJob, REPO_ROOT } from "../harness/runner.ts";
 
 const CLI = join(REPO_ROOT, "dist", "cli.js");
-const DEFAULT_SCOPES = [
-  "read:user:bitbucket",
-  "read:workspace:bitbucket",
-  "read:repository:bitbucket",
-  "write:repository:bitbucket",
-];
 const CREDENTIAL_DIR = "bitbucket-api-token-auth";
 const DAY_MS = 86_400_000;
 const ESC = "\u001b[";

@@ -25,14 +25,8 @@ import {
 import { UnfitError, UnreachableError } from "../../src/core/errors.ts";
 import { parseSettings, type RawInputs, withDefaults } from "../../src/core/inputs/settings.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
 import { type Job, newJob, runMain, runPost, type StepResult } from "../harness/runner.ts";
-
-const SCOPES = [
-  "read:user:bitbucket",
-  "read:workspace:bitbucket",
-  "read:repository:bitbucket",
-  "write:repository:bitbucket",
-];
 
 /** Faults tried, counted as the tests run (reported at the end). */
 const faultsTried = { action: 0, client: 0 };

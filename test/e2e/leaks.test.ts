@@ -29,6 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
 import { gitShimSupported, installGitShim, readGitLog } from "../harness/git-shim.ts";
 import {
   findLeaks,
@@ -39,12 +40,6 @@ import {
 } from "../harness/leaks.ts";
 import { type Job, newJob, runGit, runMain, runPost, type StepResult } from "../harness/runner.ts";
 
-const SCOPES = [
-  "read:user:bitbucket",
-  "read:workspace:bitbucket",
-  "read:repository:bitbucket",
-  "write:repository:bitbucket",
-];
 const DEBUG = { ACTIONS_STEP_DEBUG: "true", RUNNER_DEBUG: "1" };
 const USER_CONFIG = "[user]\n\tname = CI\n\temail = ci@example.com\n";
 

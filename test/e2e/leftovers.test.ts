@@ -20,15 +20,10 @@ import { after, before, describe, test } from "node:test";
 import { configure } from "../../src/core/git/git-credentials.ts";
 import { gitAuthorization } from "../../src/core/inputs/credential.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
 import { labelledSecretForms, scanTree } from "../harness/leaks.ts";
 import { type Job, newJob, runGit, runMain, runPost, type StepResult } from "../harness/runner.ts";
 
-const SCOPES = [
-  "read:user:bitbucket",
-  "read:workspace:bitbucket",
-  "read:repository:bitbucket",
-  "write:repository:bitbucket",
-];
 const USER_CONFIG = "[user]\n\tname = CI\n\temail = ci@example.com\n";
 const DIR = "bitbucket-api-token-auth";
 const BEGIN = /^# bitbucket-api-token-auth [0-9a-f]+ begin/gm;

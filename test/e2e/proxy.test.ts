@@ -20,14 +20,8 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createProxy, type ProxyServer } from "proxy";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
 import { type Job, newJob, runGit, runMain, runPost, type StepResult } from "../harness/runner.ts";
-
-const SCOPES = [
-  "read:user:bitbucket",
-  "read:workspace:bitbucket",
-  "read:repository:bitbucket",
-  "write:repository:bitbucket",
-];
 
 let bb: Bitbucket;
 let alice: Account;
