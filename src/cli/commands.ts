@@ -28,7 +28,7 @@ export async function checkAndMaybeSetUp(
     io.stdout.write(words(terminalText(report, { color })));
     return EXIT.unfit;
   }
-  let git: (GitSetup & { replaced: number }) | undefined;
+  let git: GitSetup | undefined;
   if (setup) git = await setUpGit(settings, commandPlaces(io.env), newCredentialId());
   io.stdout.write(words(terminalText(report, { color }, git)));
   if (git) {
