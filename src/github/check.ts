@@ -6,8 +6,8 @@ import { type GitSetup, setUpGit } from "../core/git/setup.ts";
 import type { Settings } from "../core/inputs/settings.ts";
 import { outputsOf, summaryMarkdown } from "../core/report/report.ts";
 import { runnerPlaces } from "./places.ts";
+import { annotate, writeSummary } from "./report.ts";
 import * as state from "./state.ts";
-import { writeSummary } from "./summary.ts";
 
 export async function checkAndConfigure(settings: Settings): Promise<void> {
   const report = await runChecks(settings, { log: core.debug });
@@ -17,9 +17,8 @@ export async function checkAndConfigure(settings: Settings): Promise<void> {
 
   if (!fit(report)) {
     process.exitCode = core.ExitCode.Failure;
-    for (const p of report.problems)
-      core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
-    await writeSummary(summaryMarkdown(report));
+    annotate(report.problems);
+    writeSummary(summaryMarkdown(report));
     return;
   }
 
@@ -37,5 +36,5 @@ export async function checkAndConfigure(settings: Settings): Promise<void> {
   core.info(
     `The token is fit for use${report.account?.displayName ? ` (${report.account.displayName})` : ""}.`,
   );
-  await writeSummary(summaryMarkdown(report, git));
+  writeSummary(summaryMarkdown(report, git));
 }

@@ -12,7 +12,7 @@ import {
   withDefaults,
 } from "../core/inputs/settings.ts";
 import { failureMarkdown } from "../core/report/report.ts";
-import { writeSummary } from "./summary.ts";
+import { annotate, writeSummary } from "./report.ts";
 
 async function main(): Promise<void> {
   // Mask the token and every form derived from it before anything else can print.
@@ -26,16 +26,15 @@ async function main(): Promise<void> {
     const { checkAndConfigure } = await import("./check.ts");
     await checkAndConfigure(settings);
   } catch (error) {
-    await fail(error);
+    fail(error);
   }
 }
 
-async function fail(error: unknown): Promise<void> {
+function fail(error: unknown): void {
   process.exitCode = core.ExitCode.Failure;
   let markdown: string;
   if (error instanceof UnfitError) {
-    for (const p of error.problems)
-      core.error(`${p.message} ${p.fix}`, { title: `Bitbucket token: ${p.subject}` });
+    annotate(error.problems);
     markdown = failureMarkdown(
       error.stage === "input" ? "bad input" : "not fit for use",
       error.problems,
@@ -56,7 +55,7 @@ async function fail(error: unknown): Promise<void> {
       { subject: "action", message, fix: "Please report this with the job log." },
     ]);
   }
-  await writeSummary(markdown);
+  writeSummary(markdown);
 }
 
 // Even a failure while reporting a failure ends as one annotation, never as a stack trace.

@@ -16,12 +16,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import {
-  BACKOFF_CAP_MS,
-  BitbucketClient,
-  type Clock,
-  MAX_BODY_BYTES,
-} from "../../src/core/checks/bitbucket.ts";
+import { BACKOFF_CAP_MS, BitbucketClient, type Clock } from "../../src/core/checks/bitbucket.ts";
+import { MAX_BODY_BYTES } from "../../src/core/checks/transport.ts";
 import { UnfitError, UnreachableError } from "../../src/core/errors.ts";
 import { parseSettings, type RawInputs, withDefaults } from "../../src/core/inputs/settings.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";

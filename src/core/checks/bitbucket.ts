@@ -42,7 +42,6 @@ export interface Answer {
 
 /** One attempt may take this long (less when the overall budget has less left). */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
-export { MAX_BODY_BYTES } from "./transport.ts";
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 8_000;
 
