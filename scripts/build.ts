@@ -77,7 +77,7 @@ const plainBuiltins: Plugin = {
 };
 
 // @actions/core's summary module reads fs.promises as it loads, which drags fs/promises, streams
-// and readline into every start. The job summary is a plain append here (src/github/summary.ts).
+// and readline into every start. The job summary is a plain append here (src/github/report.ts).
 const noCoreSummary: Plugin = {
   name: "no-core-summary",
   setup(b) {
