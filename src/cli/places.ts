@@ -2,15 +2,11 @@
 import * as os from "node:os";
 import type { Places } from "../core/git/git-credentials.ts";
 
-/** Bitbucket Pipelines sets BITBUCKET_BUILD_NUMBER in every step. */
-export const inPipelines = (env: Record<string, string | undefined>): boolean =>
-  Boolean(env.BITBUCKET_BUILD_NUMBER);
-
 export function commandPlaces(env: Record<string, string | undefined>): Places {
   return {
     // RUNNER_TEMP when run on a GitHub runner; otherwise the system temp dir, which is outside
     // the Pipelines clone directory.
-    tempDir: env.RUNNER_TEMP || os.tmpdir(),
+    tempDir: env.RUNNER_TEMP || env.TMPDIR || os.tmpdir(),
     home: env.HOME || os.homedir(),
     env,
     workspace: env.BITBUCKET_CLONE_DIR || env.GITHUB_WORKSPACE,

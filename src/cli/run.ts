@@ -1,18 +1,19 @@
 /**
- * The command front end, for Bitbucket Pipelines and terminals: `check`, `setup`, `cleanup`.
- * The token is never a flag (argument lists are visible to every process on the machine): it
- * comes from BITBUCKET_API_TOKEN or, with --token-stdin, from standard input.
+ * The command, for Bitbucket Pipelines and terminals: `check`, `setup`, `cleanup`. The token is
+ * never a flag: it comes from BITBUCKET_API_TOKEN or, with --token-stdin, from standard input.
+ * Returns the exit code; src/bin/cli.ts runs it.
  */
-import { parseArgs } from "node:util";
-import { UnfitError, UnreachableError } from "../core/errors.ts";
-import {
-  DEFAULT_INPUTS,
-  parseSettings,
-  type RawInputs,
-  withDefaults,
-} from "../core/inputs/settings.ts";
-import { inPipelines } from "./places.ts";
-import { EXIT, type Io, painter, useColor, wordsFor } from "./terminal.ts";
+import { appendFile, readFile } from "node:fs/promises";
+import { authenticate } from "../core/flow.ts";
+import { DEFAULTS, INPUT_NAMES, type RawInputs } from "../core/inputs/names.ts";
+import { type Problem, problem } from "../core/messages/index.ts";
+import { EXIT_CODES } from "../core/outcome.ts";
+import { pipelinesVariables } from "../core/render/outputs.ts";
+import type { FrontEnd } from "../core/render/words.ts";
+import { commandSource, parseCommandLine } from "./args.ts";
+import { inPipelines, type Io, spinner } from "./io.ts";
+import { commandPlaces } from "./places.ts";
+import { tell } from "./tell.ts";
 
 declare const VERSION: string; // set by the build
 
@@ -30,17 +31,18 @@ It is never accepted as a flag: argument lists are visible to every process.
 Options (the GitHub Action's inputs, as flags):
   --email <email>               Atlassian account email (default: BITBUCKET_EMAIL);
                                 omit for repository, project or workspace access tokens
-  --required-scopes <list>      default: ${DEFAULT_INPUTS["required-scopes"]}
+  --required-scopes <list>      default: ${DEFAULTS["required-scopes"]}
   --repositories <list>         workspace/repo-slug list to prove read (and push) access to;
+                                quote a list: --repositories "acme/app acme/lib";
                                 in Bitbucket Pipelines defaults to $BITBUCKET_REPO_FULL_NAME
                                 (--repositories= with an empty value checks none)
   --expires-at <date>           the token's expiry date: YYYY-MM-DD or ISO 8601
-  --expiry-warning-days <n>     default: ${DEFAULT_INPUTS["expiry-warning-days"]}
+  --expiry-warning-days <n>     default: ${DEFAULTS["expiry-warning-days"]}
   --rewrite-ssh-urls            setup: also send git@ and ssh:// URLs of the git host over HTTPS
-  --api-url <url>               default: ${DEFAULT_INPUTS["api-url"]}
-  --git-url <url>               default: ${DEFAULT_INPUTS["git-url"]}
-  --timeout-seconds <n>         default: ${DEFAULT_INPUTS["timeout-seconds"]}
-  --retries <n>                 default: ${DEFAULT_INPUTS.retries}
+  --api-url <url>               default: ${DEFAULTS["api-url"]}
+  --git-url <url>               default: ${DEFAULTS["git-url"]}
+  --timeout-seconds <n>         default: ${DEFAULTS["timeout-seconds"]}
+  --retries <n>                 default: ${DEFAULTS.retries}
   --token-stdin                 read the token from standard input
   -h, --help                    this text
   -v, --version                 the version
@@ -58,148 +60,70 @@ Exit codes: 0 fit for use (or cleaned up), 1 token not fit, 2 bad input or usage
 3 Bitbucket could not be reached (the token was not judged), 4 unexpected error.
 `;
 
-const VALUE_FLAGS = [
-  "email",
-  "required-scopes",
-  "repositories",
-  "expires-at",
-  "expiry-warning-days",
-  "api-url",
-  "git-url",
-  "timeout-seconds",
-  "retries",
-] as const;
-
-/** Flags people try for the token; each gets an answer saying where the token goes instead. */
-const TOKEN_FLAGS = /^--?(api-?token|token|password|app-password|secret)(=|$)/i;
-
-class UsageError extends Error {}
-
 export async function run(io: Io): Promise<number> {
-  const say = (text: string) => io.stdout.write(text);
-  const complain = (text: string) => io.stderr.write(text);
-  const words = wordsFor(io.naming ?? "flags");
-  const red = painter(useColor(io.stderr, io.env), 31);
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(io.argv);
-  } catch (error) {
-    complain(
-      `bitbucket-auth: ${error instanceof UsageError ? error.message : usageMessage(error)}\nRun 'bitbucket-auth --help' for usage.\n`,
+  const line = parseCommandLine(io.argv);
+  if (line.kind === "help" || line.kind === "version") {
+    io.stdout.write(
+      line.kind === "help" ? HELP : `${typeof VERSION === "string" ? VERSION : "dev"}\n`,
     );
-    return EXIT.badInput;
+    return 0;
   }
-  const { values, command } = parsed;
-  if (values.help || values.version) {
-    say(values.help ? HELP : `${typeof VERSION === "string" ? VERSION : "dev"}\n`);
-    return EXIT.ok;
+  if (line.kind === "usage") {
+    tell(io, "command", { problems: [line.problem], warnings: [] });
+    return EXIT_CODES["bad-input"];
   }
-  if (command !== "check" && command !== "setup" && command !== "cleanup") {
-    complain(
-      `bitbucket-auth: ${command === undefined ? "a command is needed" : `unknown command ${shown(command)}`}: check, setup or cleanup.\nRun 'bitbucket-auth --help' for usage.\n`,
-    );
-    return EXIT.badInput;
+  if (line.command === "cleanup") {
+    const { cleanup } = await import("./cleanup.ts");
+    return cleanup(io);
   }
-
-  try {
-    if (command === "cleanup") {
-      const { cleanup } = await import("./commands.ts");
-      return await cleanup(io);
-    }
-    const given: Partial<RawInputs> = {};
-    for (const flag of VALUE_FLAGS) given[flag] = values[flag] as string | undefined;
-    given.email ??= io.env.BITBUCKET_EMAIL;
-    given["rewrite-ssh-urls"] = values["rewrite-ssh-urls"] ? "true" : "false";
-    // Pipelines: with no repository named, the one being built is the one to prove. An explicit
-    // empty --repositories= means "none".
-    if (given.repositories === undefined && inPipelines(io.env))
-      given.repositories = io.env.BITBUCKET_REPO_FULL_NAME;
-    given["api-token"] = values["token-stdin"]
-      ? await io.readStdin()
-      : (io.env.BITBUCKET_API_TOKEN ?? "");
-    if (!given["api-token"]?.trim()) {
-      complain(
-        `${red(
-          values["token-stdin"]
-            ? "✘ Standard input was empty."
-            : io.naming === "pipe"
-              ? "✘ No token: the pipe's variable BITBUCKET_API_TOKEN is empty."
-              : "✘ No token: BITBUCKET_API_TOKEN is not set or empty.",
-        )}\n  → ${
-          values["token-stdin"]
-            ? "Pipe the token in, e.g. `bitbucket-auth check --token-stdin < token.txt`."
-            : "Set BITBUCKET_API_TOKEN (in Bitbucket Pipelines, a secured repository or workspace variable), or pipe the token in with --token-stdin. Secured variables are empty in builds of pull requests from forks and when the name is misspelt."
-        }\n`,
-      );
-      return EXIT.badInput;
-    }
-    const settings = parseSettings(withDefaults(given), new Date());
-    const { checkAndMaybeSetUp } = await import("./commands.ts");
-    return await checkAndMaybeSetUp(settings, command === "setup", io, words);
-  } catch (error) {
-    return explainFailure(error, complain, red, words);
+  const values = { ...line.values };
+  values.email ??= io.env.BITBUCKET_EMAIL;
+  values["api-token"] = line.tokenStdin ? await io.readStdin() : io.env.BITBUCKET_API_TOKEN;
+  values["configure-git"] = line.command === "setup" ? "true" : "false";
+  values["rewrite-ssh-urls"] = line.rewriteSshUrls ? "true" : "false";
+  const sources = Object.fromEntries(
+    INPUT_NAMES.map((name) => [name, commandSource(name, line, io.env)]),
+  ) as RawInputs["sources"];
+  // Pipelines: with no repository named, the one being built is the one to prove. An explicit
+  // empty --repositories= means "none".
+  if (values.repositories === undefined && inPipelines(io.env)) {
+    values.repositories = io.env.BITBUCKET_REPO_FULL_NAME;
+    sources.repositories = { kind: "variable", variable: "BITBUCKET_REPO_FULL_NAME" };
   }
+  return check(io, "command", { values, sources });
 }
 
-function parse(argv: string[]) {
-  const tokenFlag = argv.find((arg) => TOKEN_FLAGS.test(arg));
-  if (tokenFlag !== undefined) {
-    throw new UsageError(
-      `the token is never a flag (${tokenFlag.split("=")[0]}): argument lists are visible to every process on the machine. Set BITBUCKET_API_TOKEN, or pipe the token in with --token-stdin.`,
-    );
-  }
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
-    "rewrite-ssh-urls": { type: "boolean" },
-    "token-stdin": { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-    version: { type: "boolean", short: "v" },
-  };
-  for (const flag of VALUE_FLAGS) options[flag] = { type: "string" };
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options,
-    allowPositionals: true,
-    strict: true,
+/** check (or setup) and tell: shared by the command and the pipe. */
+export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise<number> {
+  const outcome = await authenticate(raw, {
+    now: () => new Date(),
+    log: io.env.BITBUCKET_AUTH_DEBUG ? (text) => io.stderr.write(`debug: ${text}\n`) : undefined,
+    busy: () => spinner(io, "Checking the token with Bitbucket"),
+    git: { places: commandPlaces(io.env) },
   });
-  if (positionals.length > 1) throw new UsageError(`unexpected argument ${shown(positionals[1])}`);
-  return {
-    values: values as Record<string, string | boolean | undefined>,
-    command: positionals[0],
-  };
-}
-
-/** node:util's message without its hint about `--` (which does not apply here). */
-function usageMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\. To specify a positional argument[\s\S]*$/, ".");
-}
-
-/** An argument is echoed only when it cannot be a secret someone pasted in the wrong place. */
-function shown(argument: string): string {
-  return /^[a-z][a-z-]{0,19}$/i.test(argument)
-    ? `"${argument}"`
-    : "(not shown: it could be a secret)";
-}
-
-export function explainFailure(
-  error: unknown,
-  complain: (text: string) => void,
-  red: (text: string) => string,
-  words: (text: string) => string,
-): number {
-  if (error instanceof UnfitError) {
-    for (const p of error.problems)
-      complain(`${red(`✘ ${words(p.message)}`)}\n  → ${words(p.fix)}\n`);
-    return error.stage === "input" ? EXIT.badInput : EXIT.unfit;
-  }
-  if (error instanceof UnreachableError) {
-    complain(
-      `${red(`✘ ${words(error.message)}`)}\n  → Try again; if it keeps failing, check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and https://bitbucket.status.atlassian.com.\n`,
+  tell(io, frontEnd, outcome, raw);
+  if (outcome.git) {
+    io.stdout.write(
+      inPipelines(io.env)
+        ? "  Remove them with `bitbucket-auth cleanup` in after-script: (it runs even when the step fails).\n"
+        : "  Remove them with `bitbucket-auth cleanup` when you are done.\n",
     );
-    return EXIT.unreachable;
   }
-  complain(
-    `${red(`✘ Unexpected error: ${error instanceof Error ? error.message : String(error)}`)}\n  → Please report this with the log.\n`,
-  );
-  return EXIT.unexpected;
+  const file = io.env.BITBUCKET_PIPELINES_VARIABLES_PATH;
+  if (outcome.verdict === "fit" && outcome.report && inPipelines(io.env) && file) {
+    const failure = await appendVariables(file, pipelinesVariables(outcome.report));
+    if (failure) tell(io, frontEnd, { problems: [], warnings: [failure] }, raw);
+  }
+  return EXIT_CODES[outcome.verdict];
+}
+
+/** A failure to write them is a warning: the token was proven, and this step does not need them. */
+async function appendVariables(file: string, text: string): Promise<Problem | undefined> {
+  try {
+    const before = await readFile(file, "utf8").catch(() => "");
+    await appendFile(file, `${before !== "" && !before.endsWith("\n") ? "\n" : ""}${text}`);
+    return undefined;
+  } catch (error) {
+    return problem("output-variables-failed", { file, reason: (error as Error).message });
+  }
 }

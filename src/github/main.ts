@@ -1,67 +1,51 @@
 /**
- * The action's main step. Masks first, validates inputs with no network, and only then loads the
- * checks (HTTP client, git set-up: dist/lazy), so a bad input is rejected as fast as Node starts.
+ * The action's main step: mask first, then the core's flow, then the outcome to the runner.
+ * Returns the exit code; src/bin/action-main.ts runs it.
  */
 import * as core from "@actions/core";
-import { UnfitError, UnreachableError } from "../core/errors.ts";
+import { authenticate, failed } from "../core/flow.ts";
 import { secretForms } from "../core/inputs/credential.ts";
-import {
-  DEFAULT_INPUTS,
-  parseSettings,
-  type RawInputs,
-  withDefaults,
-} from "../core/inputs/settings.ts";
-import { failureMarkdown } from "../core/report/report.ts";
-import { annotate, writeSummary } from "./report.ts";
+import { INPUT_NAMES, type InputName, rawInputs } from "../core/inputs/names.ts";
+import type { Outcome } from "../core/outcome.ts";
+import { runnerPlaces } from "./places.ts";
+import { publish } from "./publish.ts";
+import * as state from "./state.ts";
 
-async function main(): Promise<void> {
-  // Mask the token and every form derived from it before anything else can print.
+export async function main(): Promise<number> {
+  // The token and every form derived from it are masked before anything else can print.
   const rawToken = core.getInput("api-token", { trimWhitespace: false });
   for (const form of secretForms(rawToken, core.getInput("email"))) core.setSecret(form);
+  for (const secret of proxySecrets(process.env)) core.setSecret(secret);
+
+  const values: Partial<Record<InputName, string>> = {};
+  for (const name of INPUT_NAMES) values[name] = core.getInput(name);
+  const raw = rawInputs(values, () => ({ kind: "input" }));
+  let outcome: Outcome;
   try {
-    const given: Partial<RawInputs> = {};
-    for (const name of Object.keys(DEFAULT_INPUTS) as (keyof RawInputs)[])
-      given[name] = core.getInput(name);
-    const settings = parseSettings(withDefaults(given), new Date());
-    const { checkAndConfigure } = await import("./check.ts");
-    await checkAndConfigure(settings);
+    outcome = await authenticate(raw, {
+      now: () => new Date(),
+      log: (line) => core.debug(line),
+      git: { places: runnerPlaces(), remember: state.saveGit },
+    });
+    await publish(outcome, raw);
   } catch (error) {
-    fail(error);
+    // Even a failure while reporting ends as one annotation, never as a stack trace.
+    outcome = failed(error);
+    await publish(outcome).catch(() => {});
   }
+  return outcome.verdict === "fit" ? 0 : core.ExitCode.Failure;
 }
 
-function fail(error: unknown): void {
-  process.exitCode = core.ExitCode.Failure;
-  let markdown: string;
-  if (error instanceof UnfitError) {
-    annotate(error.problems);
-    markdown = failureMarkdown(
-      error.stage === "input" ? "bad input" : "not fit for use",
-      error.problems,
-    );
-  } else if (error instanceof UnreachableError) {
-    core.error(error.message, { title: "Bitbucket could not be reached" });
-    markdown = failureMarkdown("not checked", [
-      {
-        subject: error.host,
-        message: error.message,
-        fix: "Re-run the job; if it keeps failing, check the network, proxy settings (HTTPS_PROXY, NO_PROXY) and https://bitbucket.status.atlassian.com.",
-      },
-    ]);
-  } else {
-    const message = error instanceof Error ? error.message : String(error);
-    core.error(`Unexpected error: ${message}`, { title: "bitbucket-api-token-auth" });
-    markdown = failureMarkdown("unexpected error", [
-      { subject: "action", message, fix: "Please report this with the job log." },
-    ]);
+/** A password in HTTPS_PROXY / HTTP_PROXY is masked too, in both its spellings. */
+export function proxySecrets(env: Record<string, string | undefined>): string[] {
+  const secrets: string[] = [];
+  for (const name of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]) {
+    try {
+      const { password } = new URL(env[name] ?? "");
+      if (password.length >= 4) secrets.push(password, decodeURIComponent(password));
+    } catch {
+      // not a URL: nothing to mask, and undici will say so
+    }
   }
-  writeSummary(markdown);
+  return [...new Set(secrets)];
 }
-
-// Even a failure while reporting a failure ends as one annotation, never as a stack trace.
-main().catch((error: unknown) => {
-  process.exitCode = core.ExitCode.Failure;
-  core.error(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`, {
-    title: "bitbucket-api-token-auth",
-  });
-});

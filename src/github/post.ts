@@ -1,46 +1,41 @@
-/** The post step: remove exactly what main configured; warn, never fail; say why when skipping. */
+/**
+ * The post step: remove exactly what main configured. It says why when it skips, and only warns
+ * when removal fails: cleanup never fails a job. Returns the exit code (always 0).
+ */
 import * as core from "@actions/core";
 import { remove } from "../core/git/git-credentials.ts";
+import { parseBoolean } from "../core/inputs/settings.ts";
+import { type Problem, problem, word } from "../core/messages/index.ts";
+import { wordsFor } from "../core/render/words.ts";
 import { runnerPlaces } from "./places.ts";
+import { annotate } from "./publish.ts";
 import * as state from "./state.ts";
 
-async function post(): Promise<void> {
-  if (/^false$/i.test(core.getInput("cleanup"))) {
-    core.info(
-      "Skipping cleanup: `cleanup` is false. The credential file stays in RUNNER_TEMP, and its include in the global git config, until the runner is discarded (hosted runners) or something removes them (self-hosted: a later run of this action does).",
-    );
-    return;
+const words = wordsFor("action", "plain");
+const note = (p: Problem) => core.info(word(p, words).text);
+
+export async function post(): Promise<number> {
+  // A value main could not read was reported there; cleaning up is then the safe reading.
+  if (parseBoolean(core.getInput("cleanup")) === false) {
+    note(problem("cleanup-disabled", {}));
+    return 0;
   }
-  const id = state.credentialId();
-  if (!id) {
-    core.info(
-      "Skipping cleanup: the main step configured no git credentials (`configure-git` is false, or the token was not fit).",
-    );
-    return;
+  const git = state.git();
+  if (!git) {
+    note(problem("cleanup-not-configured", {}));
+    return 0;
   }
   try {
-    const removal = await remove(runnerPlaces(), id);
-    if (removal.found === 0 && state.wasConfigured()) {
-      // Expected when the action ran again later in the job (two accounts, a retried step):
-      // that run replaced these credentials and its own post removes its own.
-      core.info(
-        "The git credentials this step configured were already gone: a later run of this action replaced them, or they were removed by hand.",
-      );
-    }
-    for (const file of removal.missing) {
-      core.warning(
-        `The credential file ${file} was already deleted (RUNNER_TEMP emptied before this post step?); removed the include that pointed to it from the global git config.`,
-        { title: "bitbucket-api-token-auth cleanup" },
-      );
-    }
+    const removal = await remove(runnerPlaces(), git.id);
+    if (removal.found === 0 && git.configured) note(problem("cleanup-already-gone", {}));
+    for (const file of removal.missing)
+      annotate("warning", problem("cleanup-file-gone", { file }), words);
     for (const file of removal.removed) core.info(`Cleaned up ${file}`);
-    if (removal.removed.length === 0 && !state.wasConfigured())
-      core.info("Nothing to clean up: main stopped before configuring git.");
+    if (removal.removed.length === 0 && !git.configured)
+      note(problem("cleanup-nothing-written", {}));
   } catch (error) {
-    core.warning(
-      `Could not remove the git credentials: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    annotate("warning", problem("cleanup-failed", { reason }), words);
   }
+  return 0;
 }
-
-void post();

@@ -20,13 +20,11 @@ import { createServer as createNetServer, type Server, type Socket } from "node:
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
-import {
-  ENVIRONMENT_VARIABLES,
-  FLAG_FOR_VARIABLE,
-  pipeArgv,
-} from "../../src/cli/pipe-variables.ts";
-import { useColor, wordsFor } from "../../src/cli/terminal.ts";
-import { DEFAULT_INPUTS } from "../../src/core/inputs/settings.ts";
+import { useColor } from "../../src/cli/io.ts";
+import { PIPE_VARIABLES, pipeInputs } from "../../src/cli/pipe.ts";
+import { DEFAULTS, type InputName, rawInputs, type Source } from "../../src/core/inputs/names.ts";
+import { problem, word } from "../../src/core/messages/index.ts";
+import { wordsFor } from "../../src/core/render/words.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../harness/leaks.ts";
@@ -273,7 +271,7 @@ describe("check", () => {
       assert.match(run.stdout, /Account: +Alice Example \(alice, /);
       assert.match(
         run.stdout,
-        /Credential: +api-token \(git username x-bitbucket-api-token-auth\)/,
+        /Token: +Atlassian API token \(git username x-bitbucket-api-token-auth\)/,
       );
       for (const scope of DEFAULT_SCOPES) assert.match(run.stdout, new RegExp(`✔ ${scope}`));
       assert.match(run.stdout, /acme\/app: read proven, write proven/);
@@ -295,7 +293,7 @@ describe("check", () => {
       const wrong = await cli(shell, ["check"], { env: wrongEnv });
       assert.equal(wrong.code, 1, show(wrong));
       assert.match(wrong.stdout, /not the token of this email's account/);
-      assert.match(wrong.stdout, /Check that --email is the email/);
+      assert.match(wrong.stdout, /Check that BITBUCKET_EMAIL is the email/, "the variable it came from");
     });
   });
 
@@ -305,10 +303,10 @@ describe("check", () => {
       assert.equal(run.code, 0, show(run));
       const empty = await cli(shell, ["check", "--token-stdin"], { stdin: "" });
       assert.equal(empty.code, 2, show(empty));
-      assert.match(empty.stderr, /Standard input was empty/);
+      assert.match(empty.stderr, /The token on standard input is empty/);
       const none = await cli(shell, ["check"]);
       assert.equal(none.code, 2, show(none));
-      assert.match(none.stderr, /No token: BITBUCKET_API_TOKEN is not set or empty/);
+      assert.match(none.stderr, /BITBUCKET_API_TOKEN is empty or not set/);
     });
   });
 
@@ -319,7 +317,7 @@ describe("check", () => {
     await withShell({ tokenEnv: { BITBUCKET_API_TOKEN: access } }, async (shell) => {
       const run = await cli(shell, ["check", "--repositories=acme/app"]);
       assert.equal(run.code, 0, show(run));
-      assert.match(run.stdout, /access-token \(git username x-token-auth\)/);
+      assert.match(run.stdout, /repository access token \(git username x-token-auth\)/);
     });
   });
 
@@ -329,7 +327,7 @@ describe("check", () => {
       assert.equal(run.code, 0, show(run));
       assert.match(
         run.stdout,
-        /⚠ The token expires on .*, in [45] day\(s\)\..*update --expires-at/,
+        /⚠ The token expires on .*, in [45] days \(--expires-at\)\.\n.*set --expires-at/,
       );
     });
   });
@@ -342,7 +340,7 @@ describe("check", () => {
         const run = await cli(shell, ["check", "--repositories=acme/app"]);
         assert.equal(run.code, 1, show(run));
         assert.match(run.stdout, /^✘ The token is not fit for use\.$/m);
-        assert.match(run.stdout, /lacks 3 required scope\(s\)/);
+        assert.match(run.stdout, /lacks 3 required scopes/);
         for (const scope of [
           "read:user:bitbucket",
           "read:workspace:bitbucket",
@@ -392,7 +390,7 @@ describe("check", () => {
         bb.clearRequests();
         const run = await cli(shell, ["check"]);
         assert.equal(run.code, 1, show(run));
-        assert.match(run.stderr, /The token \(BITBUCKET_API_TOKEN\) is a Bitbucket app password/);
+        assert.match(run.stderr, /BITBUCKET_API_TOKEN is a Bitbucket app password/);
         assert.match(run.stderr, /Create API token with scopes/);
         assert.equal(apiRequests(), 0);
       },
@@ -405,7 +403,7 @@ describe("check", () => {
       const run = await cli(shell, ["check", `--expires-at=${isoDay(-1)}`]);
       assert.equal(run.code, 1, show(run));
       assert.match(run.stderr, /The token expired on .* \(--expires-at\)/);
-      assert.match(run.stderr, /update --expires-at/);
+      assert.match(run.stderr, /set --expires-at to the new token's expiry date/);
       assert.equal(apiRequests(), 0);
     });
   });
@@ -414,7 +412,7 @@ describe("check", () => {
     await withShell({}, async (shell) => {
       bb.clearRequests();
       const cases: Array<[string[], RegExp]> = [
-        [["check", "--email", "alice"], /--email is not an email address/],
+        [["check", "--email", "alice"], /--email \("alice"\) is not an email address/],
         [
           ["check", "--required-scopes", "read:repo"],
           /--required-scopes names an unknown scope: "read:repo" \(did you mean read:repository:bitbucket\?\)/,
@@ -430,13 +428,18 @@ describe("check", () => {
         [["check", "--retries", "eleven"], /--retries \("eleven"\) is not a whole number/],
         [
           ["check", "--api-url", "http://example.com/2.0"],
-          /--api-url \(http:\/\/example\.com\) does not use https/,
+          /--api-url \("http:\/\/example\.com"\) does not use https/,
         ],
-        [["check", "--no-such-flag"], /Unknown option '--no-such-flag'/],
-        [["check", "--email"], /argument missing/],
-        [["frobnicate"], /unknown command "frobnicate": check, setup or cleanup/],
-        [[], /a command is needed/],
-        [["check", "extra"], /unexpected argument "extra"/],
+        [["check", "--no-such-flag"], /Unknown option "--no-such-flag"/],
+        [["check", "--email"], /--email needs a value/],
+        [["frobnicate"], /Unknown command "frobnicate": check, setup or cleanup/],
+        [[], /A command is needed/],
+        [["check", "extra"], /Unexpected argument "extra"/],
+        [
+          ["check", "--repositories", "acme/app", "acme/lib"],
+          /Unexpected argument "acme\/lib" after --repositories[\s\S]*quote it, e\.g\. --repositories "acme\/app acme\/lib"/,
+        ],
+        [["check", "--rewrite-ssh-urls=yes"], /--rewrite-ssh-urls takes no value/],
       ];
       for (const [args, pattern] of cases) {
         const run = await exec(process.execPath, [CLI, ...args], shell);
@@ -508,7 +511,7 @@ describe("check", () => {
         assert.match(help.stdout, /BITBUCKET_API_TOKEN/);
         assert.match(help.stdout, /--token-stdin/);
         assert.match(help.stdout, /Exit codes: 0 .* 1 .* 2 .*\n3 .* 4 /);
-        for (const input of Object.keys(DEFAULT_INPUTS).filter(
+        for (const input of Object.keys(DEFAULTS).filter(
           (name) => !["api-token", "configure-git", "cleanup"].includes(name),
         ))
           assert.ok(help.stdout.includes(`--${input}`), `--help documents --${input}`);
@@ -687,7 +690,7 @@ describe("Bitbucket Pipelines", () => {
       assert.equal(setup.code, 0, show(setup));
       assert.match(setup.stdout, /acme\/app: read proven, write proven/);
       assert.ok(
-        bb.requests.some((r) => r.server === "api" && r.url === "/2.0/repositories/acme/app"),
+        bb.requests.some((r) => r.server === "git" && r.url.startsWith("/acme/app.git/info/refs")),
         "the repository being built was proven",
       );
       assert.match(setup.stdout, /`bitbucket-auth cleanup` in after-script:/);
@@ -778,8 +781,8 @@ describe("Bitbucket Pipelines", () => {
       const inside = join(shell.cloneDir as string, ".tmp");
       mkdirSync(inside);
       const run = await cli(shell, ["setup"], { env: { TMPDIR: inside } });
-      assert.notEqual(run.code, 0, show(run));
-      assert.match(run.stderr, /must live outside it/);
+      assert.equal(run.code, 2, show(run));
+      assert.match(run.stdout, /must live outside it/);
       assert.ok(!existsSync(gitconfigOf(shell)));
       assert.deepEqual(readdirSync(inside), []);
     });
@@ -842,27 +845,23 @@ describe("the pipe", () => {
     ])
       assert.ok(pipe[key], `pipe.yml has ${key}`);
     const names = pipe.variables.map((v) => v.name);
-    assert.deepEqual(
-      names.sort(),
-      [...ENVIRONMENT_VARIABLES, ...Object.keys(FLAG_FOR_VARIABLE)].sort(),
-    );
+    assert.deepEqual(names.sort(), Object.values(PIPE_VARIABLES).sort());
     const byName = new Map(pipe.variables.map((v) => [v.name, v]));
     assert.equal(byName.get("BITBUCKET_API_TOKEN")?.secret, true);
     assert.equal(byName.get("BITBUCKET_API_TOKEN")?.required, true);
     for (const v of pipe.variables) {
       assert.ok(v.description, `${v.name} has a description`);
       if (v.name !== "BITBUCKET_API_TOKEN") assert.equal(v.secret ?? false, false, v.name);
-      const flag = FLAG_FOR_VARIABLE[v.name];
-      if (flag) {
-        const input = flag.replace(/^--/, "") as keyof typeof DEFAULT_INPUTS;
-        assert.ok(input in DEFAULT_INPUTS, `${flag} is an action input`);
-        assert.equal(String(v.default ?? ""), DEFAULT_INPUTS[input], `${v.name}'s default`);
-      }
+      const input = (Object.keys(PIPE_VARIABLES) as (keyof typeof PIPE_VARIABLES)[]).find(
+        (name) => PIPE_VARIABLES[name] === v.name,
+      );
+      assert.ok(input, `${v.name} is an input`);
+      assert.equal(String(v.default ?? ""), DEFAULTS[input], `${v.name}'s default`);
     }
-    assert.deepEqual(
-      pipeArgv({ REPOSITORIES: "acme/app", RETRIES: " ", BITBUCKET_API_TOKEN: token }),
-      ["check", "--repositories=acme/app"],
-    );
+    const raw = pipeInputs({ REPOSITORIES: "acme/app", RETRIES: " ", BITBUCKET_API_TOKEN: token });
+    assert.equal(raw.values.repositories, "acme/app");
+    assert.equal(raw.values["configure-git"], "false", "the pipe only checks");
+    assert.deepEqual(raw.sources.retries, { kind: "pipe-variable", variable: "RETRIES" });
   });
 
   test("Dockerfile: the official Node 24 image, dist/ and package.json, node dist/pipe.js", () => {
@@ -894,7 +893,7 @@ describe("the pipe", () => {
       assert.equal(run.code, 0, show(run));
       assert.match(run.stdout, /✔ The token is fit for use\./);
       assert.match(run.stdout, /acme\/app: read proven, write proven/);
-      assert.ok(bb.requests.some((r) => r.url === "/2.0/repositories/acme/app"));
+      assert.ok(bb.requests.some((r) => r.url.startsWith("/acme/app.git/info/refs")));
       assert.ok(!existsSync(gitconfigOf(shell)), "the pipe only checks");
       assert.deepEqual(credentialFiles(shell), []);
     });
@@ -907,7 +906,7 @@ describe("the pipe", () => {
       const unfit = await runPipe(shell, { ...common, BITBUCKET_API_TOKEN: narrow });
       assert.equal(unfit.code, 1, show(unfit));
       assert.match(unfit.stdout, /lacks 3 required scope/);
-      assert.match(unfit.stdout, /remove them from REQUIRED_SCOPES/);
+      assert.match(unfit.stdout, /remove them from the pipe variable REQUIRED_SCOPES/);
 
       const bad = await runPipe(shell, {
         ...common,
@@ -921,13 +920,14 @@ describe("the pipe", () => {
 
       const noToken = await runPipe(shell, { ...common, BITBUCKET_API_TOKEN: "" });
       assert.equal(noToken.code, 2, show(noToken));
-      assert.match(noToken.stderr, /the pipe's variable BITBUCKET_API_TOKEN is empty/);
+      assert.match(noToken.stderr, /The pipe variable BITBUCKET_API_TOKEN is empty/);
+      assert.doesNotMatch(noToken.stderr, /--token-stdin/, "a pipe cannot read standard input");
 
       const noEmail = await runPipe(shell, { API_URL: bb.apiUrl, BITBUCKET_API_TOKEN: token });
       assert.equal(noEmail.code, 2, show(noEmail));
       assert.match(
         noEmail.stderr,
-        /BITBUCKET_EMAIL is empty, but the token \(BITBUCKET_API_TOKEN\) looks like an Atlassian API token/,
+        /The pipe variable BITBUCKET_EMAIL is empty, but the pipe variable BITBUCKET_API_TOKEN looks like an Atlassian API token/,
       );
     });
   });
@@ -1068,21 +1068,26 @@ describe("terminal", () => {
     assert.equal(useColor({}, {}), false);
   });
 
-  test("messages name flags, or the pipe's variables", () => {
-    const flags = wordsFor("flags");
-    const pipe = wordsFor("pipe");
-    const message =
-      "The input `email` is empty, but `api-token` looks like an Atlassian API token.";
+  test("messages name where the user set the value: flag, variable, or the pipe's variable", () => {
+    const emailMissing = problem("email-missing", {});
+    const text = (source: (name: InputName) => Source) =>
+      word(emailMissing, wordsFor("command", "plain", rawInputs({}, source))).text;
     assert.equal(
-      flags(message),
-      "--email is empty, but the token (BITBUCKET_API_TOKEN) looks like an Atlassian API token.",
+      text((name) =>
+        name === "api-token"
+          ? { kind: "variable", variable: "BITBUCKET_API_TOKEN" }
+          : { kind: "flag", flag: `--${name}` },
+      ),
+      "--email is empty, but BITBUCKET_API_TOKEN looks like an Atlassian API token.",
     );
     assert.equal(
-      pipe(message),
-      "BITBUCKET_EMAIL is empty, but the token (BITBUCKET_API_TOKEN) looks like an Atlassian API token.",
+      word(emailMissing, wordsFor("pipe", "plain", pipeInputs({}))).text,
+      "The pipe variable BITBUCKET_EMAIL is empty, but the pipe variable BITBUCKET_API_TOKEN looks like an Atlassian API token.",
     );
-    assert.equal(flags("raise `timeout-seconds` or `foo`"), "raise --timeout-seconds or `foo`");
-    assert.equal(pipe("(input `expires-at`)"), "(EXPIRES_AT)");
+    assert.equal(
+      word(emailMissing, wordsFor("action", "plain")).text,
+      "The input `email` is empty, but the input `api-token` looks like an Atlassian API token.",
+    );
   });
 
   const hasScript = existsSync("/usr/bin/script") && process.platform === "linux";

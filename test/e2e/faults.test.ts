@@ -5,7 +5,7 @@
  *   fault: every fault the token cannot be blamed for ends with exit code 1, one `::error`
  *   annotation that names the host and says the token was not judged, no stack trace, and
  *   nothing configured; faults that a retry fixes end in success;
- * - the client (src/core/checks/bitbucket.ts) with an injected clock: backoff, jitter, Retry-After and
+ * - the client (src/core/bitbucket/client.ts) with an injected clock: backoff, jitter, Retry-After and
  *   the overall budget, checked to the millisecond without waiting for any of it.
  *
  * Small `timeout-seconds` and `retries` keep the whole file to seconds.
@@ -16,10 +16,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { BACKOFF_CAP_MS, BitbucketClient, type Clock } from "../../src/core/checks/bitbucket.ts";
-import { MAX_BODY_BYTES } from "../../src/core/checks/transport.ts";
-import { UnfitError, UnreachableError } from "../../src/core/errors.ts";
-import { parseSettings, type RawInputs, withDefaults } from "../../src/core/inputs/settings.ts";
+import { BACKOFF_CAP_MS, BitbucketClient, type Clock } from "../../src/core/bitbucket/client.ts";
+import { createTransport, MAX_BODY_BYTES } from "../../src/core/bitbucket/transport.ts";
+import { type InputName, rawInputs } from "../../src/core/inputs/names.ts";
+import { parseSettings } from "../../src/core/inputs/settings.ts";
+import { word } from "../../src/core/messages/index.ts";
+import { Failure } from "../../src/core/outcome.ts";
+import { wordsFor } from "../../src/core/render/words.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
 import { type Job, newJob, runMain, runPost, type StepResult } from "../harness/runner.ts";
@@ -308,9 +311,13 @@ describe("the action under faults (dist/main.js against the emulator)", { concur
     });
   }
 
-  test("404 on a repository and 403 from git are never retried", async () => {
+  test("404 and 403 from git, and the 404 that explains them, are never retried", async () => {
     await withWorld(async (w) => {
       w.bb.addRepository("acme/other");
+      w.bb.inject(
+        { server: "git", path: "/acme/app.git/info/refs", times: Infinity },
+        { status: 404, body: "Repository not found" },
+      );
       w.bb.inject(
         { server: "api", path: "/2.0/repositories/acme/app", times: Infinity },
         { status: 404, body: { type: "error", error: { message: "Repository not found" } } },
@@ -319,7 +326,13 @@ describe("the action under faults (dist/main.js against the emulator)", { concur
         { server: "git", path: "/acme/other.git/info/refs", times: Infinity },
         { status: 403, body: "no" },
       );
-      await expectFailure(w, { retries: "3", repositories: "acme/app acme/other" }, /acme\/app/);
+      await expectFailure(
+        w,
+        { retries: "3", repositories: "acme/app acme/other" },
+        /acme\/app: Bitbucket answered 404/,
+        /acme\/other: the token's account may not read/,
+      );
+      assert.equal(count(w, "/acme/app.git/info/refs?service=git-upload-pack"), 1);
       assert.equal(count(w, "/2.0/repositories/acme/app"), 1);
       assert.equal(count(w, "/acme/other.git/info/refs?service=git-upload-pack"), 1);
     });
@@ -568,29 +581,39 @@ class FakeClock implements Clock {
   }
 }
 
+type Extra = Partial<Record<InputName, string>>;
+
 function clientFor(
   w: World,
   clock: Clock,
-  extra: Partial<RawInputs> = {},
+  extra: Extra = {},
   apiUrl = w.bb.apiUrl,
 ): BitbucketClient {
-  const settings = parseSettings(
-    withDefaults({
-      email: w.alice.email,
-      "api-token": w.token,
-      "api-url": apiUrl,
-      "git-url": w.bb.gitUrl,
-      ...extra,
-    }),
+  const values = {
+    email: w.alice.email,
+    "api-token": w.token,
+    "api-url": apiUrl,
+    "git-url": w.bb.gitUrl,
+    ...extra,
+  };
+  const parsed = parseSettings(
+    rawInputs(values, () => ({ kind: "input" })),
     new Date(EPOCH),
   );
-  return new BitbucketClient(settings, clock);
+  if (parsed.problems) throw new Error(`bad settings: ${parsed.problems.map((p) => p.id)}`);
+  return new BitbucketClient(parsed.settings, { transport: createTransport(), clock });
+}
+
+/** What a failure says, as the action words it. */
+function said(error: unknown): string {
+  assert.ok(error instanceof Failure, String(error));
+  return error.problems.map((p) => word(p, wordsFor("action", "plain")).text).join("\n");
 }
 
 async function withClient(
   w: World,
   clock: Clock,
-  extra: Partial<RawInputs>,
+  extra: Extra,
   fn: (client: BitbucketClient) => Promise<void>,
 ): Promise<void> {
   faultsTried.client++;
@@ -603,14 +626,14 @@ async function withClient(
 }
 
 /**
- * The client sends through node:http when no proxy is configured and through undici's
- * EnvHttpProxyAgent when one is: every client test runs over both. A proxy variable naming a
- * dead port with NO_PROXY covering loopback selects undici while still going direct.
+ * undici's EnvHttpProxyAgent sends directly when no proxy is configured, and through its proxy
+ * agent's NO_PROXY logic when one is: every client test runs both ways. A proxy variable naming
+ * a dead port with NO_PROXY covering loopback exercises the second while still going direct.
  */
 const TRANSPORTS: [string, Record<string, string>][] = [
-  ["node:http", {}],
+  ["no proxy configured", {}],
   [
-    "undici, NO_PROXY covering the host",
+    "a proxy configured, NO_PROXY covering the host",
     { HTTP_PROXY: "http://127.0.0.1:9", NO_PROXY: "127.0.0.1" },
   ],
 ];
@@ -715,8 +738,7 @@ for (const [transport, env] of TRANSPORTS)
         const clock = new FakeClock();
         await withClient(w, clock, {}, async (client) => {
           await assert.rejects(client.rest("/user"), (error: Error) => {
-            assert.ok(error instanceof UnreachableError);
-            assert.match(error.message, /asked to wait 31 s \(Retry-After\), longer than the 30 s/);
+            assert.match(said(error), /asked to wait 31 s \(Retry-After\), longer than the 30 s/);
             return true;
           });
         });
@@ -730,7 +752,10 @@ for (const [transport, env] of TRANSPORTS)
         w.bb.inject({ server: "api", path: "/2.0/user", times: Infinity }, { status: 503 });
         const clock = new FakeClock([0.999, 0.999, 0.999, 0.999, 0.999, 0.999, 0.999]);
         await withClient(w, clock, { "timeout-seconds": "5", retries: "10" }, async (client) => {
-          await assert.rejects(client.rest("/user"), /did not answer in time \(last: HTTP 503\)/);
+          await assert.rejects(client.rest("/user"), (error: Error) => {
+            assert.match(said(error), /did not answer in time \(last: HTTP 503\)/);
+            return true;
+          });
         });
         // 500 + 1000 + 1999 = 3499, then only the 1501 ms left: never past the budget.
         assert.deepEqual(clock.sleeps, [500, 1000, 1999, 1501]);
@@ -747,9 +772,8 @@ for (const [transport, env] of TRANSPORTS)
         const real = performance.now();
         await withClient(w, clock, {}, async (client) => {
           await assert.rejects(client.rest("/user"), (error: Error) => {
-            assert.ok(error instanceof UnreachableError);
-            assert.match(error.message, /did not answer in time/);
-            assert.match(error.message, /token was not judged/);
+            assert.match(said(error), /did not answer in time/);
+            assert.match(said(error), /token was not judged/);
             return true;
           });
         });
@@ -795,10 +819,15 @@ for (const [transport, env] of TRANSPORTS)
         const clock = new FakeClock();
         await withClient(w, clock, {}, async (client) => {
           await assert.rejects(client.rest("/user"), (error: Error) => {
-            assert.ok(error instanceof UnfitError);
-            assert.equal(error.problems[0].subject, "api-url");
-            assert.match(error.message, /redirected to http:\/\/127\.0\.0\.1:9;/);
-            assert.doesNotMatch(error.message, /secret/);
+            assert.ok(error instanceof Failure && error.verdict === "bad-input");
+            assert.deepEqual(error.problems[0].params, {
+              input: "api-url",
+              host: new URL(w.bb.apiUrl).host,
+              status: 302,
+              to: "http://127.0.0.1:9",
+            });
+            assert.match(said(error), /redirected to http:\/\/127\.0\.0\.1:9;/);
+            assert.doesNotMatch(said(error), /secret/);
             return true;
           });
         });
@@ -828,7 +857,10 @@ for (const [transport, env] of TRANSPORTS)
           faultsTried.client++;
           const client = clientFor(w, new FakeClock(), {}, `http://127.0.0.1:${port}/2.0`);
           try {
-            await assert.rejects(client.rest("/user"), /more than 1048576 bytes/);
+            await assert.rejects(client.rest("/user"), (error: Error) => {
+              assert.match(said(error), /more than 1048576 bytes/);
+              return true;
+            });
           } finally {
             await client.close();
           }

@@ -12,7 +12,8 @@
 import { randomBytes } from "node:crypto";
 import { constants, existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { UnfitError } from "../errors.ts";
+import { problem } from "../messages/index.ts";
+import { Failure } from "../outcome.ts";
 
 export interface GitCredential {
   /** Base URL of the git host, e.g. https://bitbucket.org */
@@ -59,12 +60,8 @@ export async function configure(
 ): Promise<Configured> {
   const dir = path.join(path.resolve(places.tempDir), DIR_NAME);
   if (places.workspace && isInside(dir, path.resolve(places.workspace))) {
-    throw new UnfitError("input", [
-      {
-        subject: "temp directory",
-        message: `The temp directory ${places.tempDir} is inside the workspace ${places.workspace}; the credential file must live outside it.`,
-        fix: "Run the step with RUNNER_TEMP (for the command: TMPDIR) pointing outside the checkout, as runners and Pipelines do by default.",
-      },
+    throw new Failure("bad-input", [
+      problem("temp-inside-workspace", { tempDir: places.tempDir, workspace: places.workspace }),
     ]);
   }
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });

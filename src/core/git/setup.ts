@@ -5,7 +5,7 @@
  */
 import { gitAuthorization } from "../inputs/credential.ts";
 import type { Settings } from "../inputs/settings.ts";
-import { configure, type Places, remove } from "./git-credentials.ts";
+import { configure, newCredentialId, type Places, remove } from "./git-credentials.ts";
 
 /** What was configured, for the summary and the log; holds no secret. */
 export interface GitSetup {
@@ -18,17 +18,33 @@ export interface GitSetup {
   replaced: number;
 }
 
-export async function setUpGit(settings: Settings, places: Places, id: string): Promise<GitSetup> {
-  const leftovers = await remove(places);
+/** What cleanup needs to find this set-up again; never secret. */
+export interface GitState {
+  id: string;
+  /** False until everything was written: a post after a half-finished main still cleans up. */
+  configured: boolean;
+}
+
+export interface GitPorts {
+  places: Places;
+  /** Told the state before anything is written, and again once everything is. */
+  remember?: (state: GitState) => void;
+}
+
+export async function setUpGit(settings: Settings, ports: GitPorts): Promise<GitSetup> {
+  const id = newCredentialId();
+  ports.remember?.({ id, configured: false });
+  const leftovers = await remove(ports.places);
   const configured = await configure(
     {
       gitUrl: settings.gitUrl,
       authorization: gitAuthorization(settings.credential),
       rewriteSshUrls: settings.rewriteSshUrls,
     },
-    places,
+    ports.places,
     id,
   );
+  ports.remember?.({ id, configured: true });
   return {
     host: settings.gitUrl.host,
     gitUsername: settings.credential.gitUsername,

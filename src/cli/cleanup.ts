@@ -1,0 +1,24 @@
+/**
+ * `bitbucket-auth cleanup`: removes every credential of ours (the command keeps no state between
+ * setup and cleanup). A failure is exit 4: a credential may be left behind.
+ */
+import { remove } from "../core/git/git-credentials.ts";
+import { problem } from "../core/messages/index.ts";
+import { EXIT_CODES } from "../core/outcome.ts";
+import type { Io } from "./io.ts";
+import { commandPlaces } from "./places.ts";
+import { note, tell } from "./tell.ts";
+
+export async function cleanup(io: Io): Promise<number> {
+  try {
+    const removal = await remove(commandPlaces(io.env));
+    if (removal.removed.length > 0)
+      io.stdout.write(`Removed the git credentials: ${removal.removed.join(", ")}\n`);
+    else note(io, "command", problem("cleanup-none-found", {}));
+    return EXIT_CODES.fit;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    tell(io, "command", { problems: [problem("cleanup-failed", { reason })], warnings: [] });
+    return EXIT_CODES.unexpected;
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * The HTTP client every request goes through. Every request carries a credential, so it never
+ * follows a redirect (a 3xx to another host would carry it there). It retries only what retrying
+ * can fix (network errors, 5xx, 429) with jittered backoff, inside one overall time budget.
+ *
+ * Time comes from a Clock (now, sleep, per-attempt timeout, jitter) so tests drive retries,
+ * Retry-After and the budget without waiting. Nothing here prints a header or a body.
+ */
+import { setTimeout as sleepFor } from "node:timers/promises";
+import { gitAuthorization, restAuthorization } from "../inputs/credential.ts";
+import type { Repository, Settings } from "../inputs/settings.ts";
+import { problem } from "../messages/index.ts";
+import { Failure } from "../outcome.ts";
+import { type RawAnswer, type Transport, TransportError } from "./transport.ts";
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`; rejects when `signal` aborts (the client was closed). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** A signal that aborts with a "TimeoutError" once `ms` have passed: one attempt's limit. */
+  timeout(ms: number): AbortSignal;
+  /** In [0, 1), for backoff jitter. */
+  random(): number;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleepFor(ms, undefined, { signal }),
+  timeout: (ms) => AbortSignal.timeout(ms),
+  random: Math.random,
+};
+
+/** What one request got back, as the verdict reads it. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or undefined when the body was empty, not read, or not JSON. */
+  json: unknown;
+  /** True when a non-empty body could not be parsed as JSON (an HTML page, a plain-text 401…). */
+  notJson: boolean;
+}
+
+/** One attempt may take this long (less when the overall budget has less left). */
+export const ATTEMPT_TIMEOUT_MS = 15_000;
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_CAP_MS = 8_000;
+
+export type GitService = "git-upload-pack" | "git-receive-pack";
+
+export interface ClientOptions {
+  transport: Transport;
+  clock?: Clock;
+  /** One line per attempt (method, URL, status): never a header, never a body. */
+  log?: (line: string) => void;
+}
+
+export class BitbucketClient {
+  readonly #settings: Settings;
+  readonly #transport: Transport;
+  readonly #clock: Clock;
+  readonly #log: (line: string) => void;
+  readonly #deadline: number;
+  /** Aborted by close(): requests and backoff sleeps still running stop at once. */
+  readonly #closing = new AbortController();
+  /** Requests sent, by kind, for the benchmark and the tests. */
+  readonly sent = { rest: 0, git: 0 };
+
+  constructor(settings: Settings, { transport, clock = realClock, log = () => {} }: ClientOptions) {
+    this.#settings = settings;
+    this.#transport = transport;
+    this.#clock = clock;
+    this.#log = log;
+    this.#deadline = clock.now() + settings.timeoutMs;
+  }
+
+  /** GET `{api-url}{path}` with the REST credential. */
+  rest(path: string): Promise<Answer> {
+    this.sent.rest++;
+    const auth = restAuthorization(this.#settings.credential);
+    return this.#get(joinUrl(this.#settings.apiUrl, path), "api-url", auth, true);
+  }
+
+  /** The smart-HTTP advertisement: proves git access with git's username, transfers nothing. */
+  git(repo: Repository, service: GitService): Promise<Answer> {
+    this.sent.git++;
+    const url = joinUrl(
+      this.#settings.gitUrl,
+      `/${repo.workspace}/${repo.slug}.git/info/refs?service=${service}`,
+    );
+    return this.#get(url, "git-url", gitAuthorization(this.#settings.credential), false);
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await this.#transport.close();
+  }
+
+  async #get(
+    url: string,
+    input: "api-url" | "git-url",
+    authorization: string,
+    readBody: boolean,
+  ): Promise<Answer> {
+    const host = new URL(url).host;
+    const seconds = this.#settings.timeoutMs / 1000;
+    let last = "";
+    for (let attempt = 0; ; attempt++) {
+      this.#stopIfClosed();
+      const remaining = this.#deadline - this.#clock.now();
+      if (remaining <= 0)
+        throw unreachable(problem("out-of-time", { host, seconds, last: last || undefined }));
+      let retryAfterMs: number | undefined;
+      try {
+        const raw = await this.#attempt(
+          url,
+          authorization,
+          Math.min(remaining, ATTEMPT_TIMEOUT_MS),
+          readBody,
+        );
+        this.#log(`GET ${url} → ${raw.status}`);
+        if (raw.status >= 300 && raw.status < 400) {
+          const to = describeLocation(firstHeader(raw.headers.location), url);
+          throw new Failure("bad-input", [
+            problem("redirected", { input, host, status: raw.status, to }),
+          ]);
+        }
+        if (raw.status === 407) throw unreachable(problem("proxy-authentication", { host }));
+        if (raw.status !== 429 && raw.status < 500) return parse(raw);
+        last = describeStatus(raw);
+        retryAfterMs = parseRetryAfter(firstHeader(raw.headers["retry-after"]), this.#clock.now());
+      } catch (error) {
+        if (error instanceof Failure) throw error;
+        this.#stopIfClosed();
+        const failure = error instanceof TransportError ? error : undefined;
+        if (failure?.failure === "proxy-authentication")
+          throw unreachable(problem("proxy-authentication", { host }));
+        if (failure?.failure === "too-large") {
+          const { status = 0, bytes = "?" } = failure;
+          throw unreachable(problem("too-large", { host, status, bytes }));
+        }
+        last = failure?.message ?? String(error);
+        this.#log(`GET ${url} → ${last}`);
+      }
+      if (attempt >= this.#settings.retries) {
+        const attempts = attempt + 1;
+        const retries = this.#settings.retries;
+        throw unreachable(
+          last === "no answer in time"
+            ? problem("no-answer", { host, attempts, retries })
+            : problem("failed-attempts", { host, attempts, retries, last }),
+        );
+      }
+      const left = this.#deadline - this.#clock.now();
+      if (retryAfterMs !== undefined && retryAfterMs >= left) {
+        throw unreachable(
+          problem("retry-after-too-long", {
+            host,
+            last,
+            wait: Math.ceil(retryAfterMs / 1000),
+            left: Math.max(0, Math.floor(left / 1000)),
+          }),
+        );
+      }
+      const wait = retryAfterMs ?? backoffMs(attempt, this.#clock.random());
+      try {
+        await this.#clock.sleep(Math.max(0, Math.min(wait, left)), this.#closing.signal);
+      } catch {
+        this.#stopIfClosed();
+      }
+    }
+  }
+
+  /** After close(): whatever is still running ends quietly (its caller already has an outcome). */
+  #stopIfClosed(): void {
+    if (this.#closing.signal.aborted) throw new Error("stopped: the client was closed");
+  }
+
+  #attempt(
+    url: string,
+    authorization: string,
+    timeoutMs: number,
+    readBody: boolean,
+  ): Promise<RawAnswer> {
+    const headers = {
+      authorization,
+      accept: "application/json",
+      "user-agent": "bitbucket-api-token-auth",
+    };
+    const signal = AbortSignal.any([this.#clock.timeout(timeoutMs), this.#closing.signal]);
+    return this.#transport.send(url, { headers, signal, timeoutMs, readBody });
+  }
+}
+
+const unreachable = (p: ReturnType<typeof problem>) => new Failure("unreachable", [p]);
+
+function parse(raw: RawAnswer): Answer {
+  const text = raw.body.toString("utf8");
+  if (text === "")
+    return { status: raw.status, headers: raw.headers, json: undefined, notJson: false };
+  try {
+    return { status: raw.status, headers: raw.headers, json: JSON.parse(text), notJson: false };
+  } catch {
+    return { status: raw.status, headers: raw.headers, json: undefined, notJson: true };
+  }
+}
+
+/**
+ * Backoff before retry number `attempt + 1`: "equal jitter". The ceiling doubles from
+ * BACKOFF_BASE_MS up to BACKOFF_CAP_MS; the wait is at least half of it (so waits grow whatever
+ * the dice say) plus a random part (so runners that failed together do not retry together).
+ */
+export function backoffMs(attempt: number, random: number): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+
+export function joinUrl(base: URL, path: string): string {
+  return `${base.origin}${base.pathname.replace(/\/+$/, "")}${path}`;
+}
+
+export function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date; anything else is ignored. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  // An HTTP date names its day and month; without a letter it is junk like "1.5" or "-1",
+  // which Date.parse would still read as some day in 2001.
+  if (!/[a-z]/i.test(value)) return undefined;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** Where a redirect pointed, as scheme://host only: a hostile Location is not echoed whole. */
+function describeLocation(location: string | undefined, base: string): string {
+  if (!location) return "nowhere (no Location header)";
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return "an address that is not a URL";
+  }
+}
+
+function describeStatus(raw: RawAnswer): string {
+  const type = String(firstHeader(raw.headers["content-type"]) ?? "");
+  if (raw.status === 429) return "HTTP 429 (rate limit exceeded)";
+  if (/html/i.test(type)) return `HTTP ${raw.status} (an HTML page, likely from a proxy)`;
+  return `HTTP ${raw.status}`;
+}

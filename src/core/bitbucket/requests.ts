@@ -1,0 +1,93 @@
+/**
+ * The request plan. A successful check costs one REST request whatever the number of
+ * repositories: `GET /user` proves who the token belongs to and (in x-oauth-scopes) what it may
+ * do, and git's own advertisements, sent with git's username, prove read and push per
+ * repository. The REST API is asked about a repository only to explain a git refusal (missing
+ * vs forbidden), in a second round that a fit token never needs.
+ */
+import type { Repository, Settings } from "../inputs/settings.ts";
+import { parseScopeHeader, toGranular } from "../inputs/scopes.ts";
+import type { Answer, BitbucketClient } from "./client.ts";
+
+export interface RepositoryAnswers {
+  repository: Repository;
+  /** The upload-pack advertisement: clone and fetch. */
+  read: Answer;
+  /** The receive-pack advertisement, when push is required. */
+  write?: Answer;
+  /** GET /repositories/{ws}/{slug}, only to explain a refusal. */
+  rest?: Answer;
+  /** GET /user/workspaces/{ws}/permission, only to explain a 404 (API tokens). */
+  membership?: Answer;
+}
+
+export interface Answers {
+  user: Answer;
+  repositories: RepositoryAnswers[];
+}
+
+export const WRITE_SCOPE = "write:repository:bitbucket";
+export const READ_SCOPE = "read:repository:bitbucket";
+
+export const wantsWrite = (settings: Settings): boolean =>
+  toGranular(settings.requiredScopes).has(WRITE_SCOPE);
+
+export async function ask(settings: Settings, client: BitbucketClient): Promise<Answers> {
+  const write = wantsWrite(settings);
+  const [user, repositories] = await Promise.all([
+    client.rest("/user"),
+    Promise.all(
+      settings.repositories.map(async (repository): Promise<RepositoryAnswers> => {
+        const [read, pushed] = await Promise.all([
+          client.git(repository, "git-upload-pack"),
+          write ? client.git(repository, "git-receive-pack") : undefined,
+        ]);
+        return { repository, read, write: pushed };
+      }),
+    ),
+  ]);
+  const answers: Answers = { user, repositories };
+  const { explain, workspaces } = followUps(settings, answers);
+  await Promise.all([
+    ...explain.map(async (entry) => {
+      const { workspace, slug } = entry.repository;
+      entry.rest = await client.rest(`/repositories/${workspace}/${slug}`);
+    }),
+    ...workspaces.map(async (workspace) => {
+      const membership = await client.rest(`/user/workspaces/${workspace}/permission`);
+      for (const entry of repositories)
+        if (entry.repository.workspace === workspace) entry.membership = membership;
+    }),
+  ]);
+  return answers;
+}
+
+/**
+ * What the first round leaves unexplained: each repository git refused for a reason other than
+ * the credential itself, and (for API tokens that may read workspaces) the workspaces of those
+ * git answered 404 for. When /user gave no scopes (an access token answered 401 there), the
+ * first repository is asked too: its answer carries them.
+ */
+export function followUps(
+  settings: Settings,
+  answers: Answers,
+): { explain: RepositoryAnswers[]; workspaces: string[] } {
+  const refused = (a: Answer | undefined) =>
+    a !== undefined && a.status !== 200 && a.status !== 401 && a.status !== 410;
+  const explain = answers.repositories.filter((r) => refused(r.read) || refused(r.write));
+  if (answers.user.headers["x-oauth-scopes"] === undefined && answers.repositories.length > 0) {
+    if (!explain.includes(answers.repositories[0])) explain.unshift(answers.repositories[0]);
+  }
+  const granted = toGranular(parseScopeHeader(answers.user.headers["x-oauth-scopes"]));
+  const workspaces =
+    settings.credential.kind === "api-token" && granted.has("read:workspace:bitbucket")
+      ? [
+          ...new Set(
+            answers.repositories
+              .filter((r) => r.read.status === 404)
+              .map((r) => r.repository.workspace),
+          ),
+        ]
+      : [];
+  return { explain, workspaces };
+}

@@ -1,0 +1,56 @@
+/** Removing the credentials: the post step and `bitbucket-auth cleanup`. Removal never fails a job. */
+import { message } from "./define.ts";
+
+export const CLEANUP_MESSAGES = {
+  "cleanup-disabled": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: (_, w) =>
+      `Skipping cleanup: ${w.input("cleanup")} is false. The git credentials stay until RUNNER_TEMP is emptied at the end of the job (the runner does that), or until something removes them.`,
+    example: {},
+  }),
+  "cleanup-not-configured": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: (_, w) =>
+      `Skipping cleanup: the main step configured no git credentials (${w.input("configure-git")} is false, or the token was not fit).`,
+    example: {},
+  }),
+  "cleanup-nothing-written": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: () => "Nothing to clean up: main stopped before configuring git.",
+    example: {},
+  }),
+  "cleanup-already-gone": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: () =>
+      "The git credentials this step configured were already gone: a later run of this action replaced them, or they were removed by hand.",
+    example: {},
+  }),
+  "cleanup-file-gone": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: (p: { file: string }, w) =>
+      `The credential file ${w.untrusted(p.file)} was already deleted (RUNNER_TEMP emptied before this post step?); removed what pointed to it.`,
+    example: {
+      file: "/home/runner/work/_temp/bitbucket-api-token-auth/1f2e3d4c5b6a7988.gitconfig",
+    },
+  }),
+  "cleanup-failed": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: (p: { reason: string }, w) =>
+      `Could not remove the git credentials: ${w.untrusted(p.reason)}.`,
+    fix: () =>
+      'Remove the lines between "# bitbucket-api-token-auth … begin" and "… end" from the global git config, and the file they include.',
+    example: { reason: "EACCES: permission denied, open '/home/runner/.gitconfig'" },
+  }),
+  "cleanup-none-found": message({
+    group: "cleanup",
+    about: "cleanup",
+    text: () => "Nothing to clean up: no git credentials of bitbucket-auth were found.",
+    example: {},
+  }),
+};

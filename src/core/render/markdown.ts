@@ -1,0 +1,68 @@
+/** Outcome → the job summary (markdown). Server text is escaped by the Words it is given. */
+import { type Problem, word } from "../messages/index.ts";
+import type { Outcome, Verdict } from "../outcome.ts";
+import { ACCESS_WORDS, accountText, expiryText, TOKEN_KIND_WORDS } from "./describe.ts";
+import type { Words } from "./words.ts";
+
+const TITLES: Record<Verdict, string> = {
+  fit: "✅ fit for use",
+  unfit: "❌ not fit for use",
+  "bad-input": "❌ bad input",
+  unreachable: "❌ not checked",
+  unexpected: "❌ unexpected error",
+};
+
+export function summaryMarkdown(outcome: Outcome, w: Words): string {
+  const rows = [`## Bitbucket token ${TITLES[outcome.verdict]}`];
+  const { report, git } = outcome;
+  if (report) {
+    rows.push(
+      "",
+      "| | |",
+      "|---|---|",
+      `| Account | ${accountText(report, w)} |`,
+      `| Token | ${TOKEN_KIND_WORDS[report.tokenKind]} (git username \`${report.gitUsername}\`) |`,
+      `| Expires | ${expiryText(report.expiry, w)} |`,
+      `| Git credentials | ${git ? `configured for ${git.host}${git.rewriteSshUrls ? " (SSH URLs rewritten to HTTPS)" : ""}` : "not configured"} |`,
+    );
+    if (report.required.length > 0) {
+      rows.push(
+        "",
+        "### Required scopes",
+        "",
+        "| Scope | Held | What it is for |",
+        "|---|---|---|",
+      );
+      for (const s of report.required)
+        rows.push(`| \`${s.name}\` | ${s.held ? "✅" : "❌ missing"} | ${s.purpose} |`);
+    }
+    if (report.repositories.length > 0) {
+      rows.push(
+        "",
+        "### Repositories",
+        "",
+        "| Repository | Read (git) | Write (git) |",
+        "|---|---|---|",
+      );
+      for (const r of report.repositories) {
+        const [read, write] = [ACCESS_WORDS[r.read], ACCESS_WORDS[r.write]];
+        rows.push(`| \`${r.name}\` | ${read.mark} ${read.words} | ${write.mark} ${write.words} |`);
+      }
+    }
+  }
+  if (outcome.problems.length > 0)
+    rows.push("", "### What to fix", "", ...items(outcome.problems, w, ""));
+  if (outcome.warnings.length > 0)
+    rows.push("", "### Warnings", "", ...items(outcome.warnings, w, "⚠️ "));
+  return `${rows.join("\n")}\n`;
+}
+
+function items(problems: Problem[], w: Words, mark: string): string[] {
+  return problems.map((p) => {
+    const { text, fix } = word(p, w);
+    return `- ${mark}**${oneLine(text)}**${fix ? ` ${oneLine(fix)}` : ""}`;
+  });
+}
+
+/** Our own words never hold a line break; this keeps a list item whole if one ever does. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ");

@@ -1,0 +1,66 @@
+/**
+ * Outcome → text for a terminal or a CI log (the command and the pipe). Colour is optional and
+ * never carries meaning alone. Server text arrives sanitised by the Words given.
+ */
+import { type Problem, word } from "../messages/index.ts";
+import type { Outcome } from "../outcome.ts";
+import { ACCESS_WORDS, accountText, expiryText, TOKEN_KIND_WORDS } from "./describe.ts";
+import type { Words } from "./words.ts";
+
+export interface Style {
+  color: boolean;
+}
+
+const paint = (style: Style, code: number) => (text: string) =>
+  style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+
+/** The report of a check: on stdout. Absent when Bitbucket gave no report. */
+export function reportText(outcome: Outcome, w: Words, style: Style): string {
+  const { report, git } = outcome;
+  if (!report) return "";
+  const good = paint(style, 32);
+  const bad = paint(style, 31);
+  const fit = outcome.verdict === "fit";
+  const lines = [
+    fit ? good("✔ The token is fit for use.") : bad("✘ The token is not fit for use."),
+    `  Account:     ${accountText(report, w)}`,
+    `  Token:       ${TOKEN_KIND_WORDS[report.tokenKind]} (git username ${report.gitUsername})`,
+    `  Expires:     ${expiryText(report.expiry, w)}`,
+  ];
+  if (report.required.length > 0) {
+    lines.push("  Scopes:");
+    for (const s of report.required)
+      lines.push(
+        `    ${s.held ? good("✔") : bad("✘")} ${s.name}  ${s.held ? "" : bad("missing: ")}${s.purpose}`,
+      );
+  }
+  if (report.repositories.length > 0) {
+    lines.push("  Repositories:");
+    for (const r of report.repositories)
+      lines.push(
+        `    ${r.name}: read ${ACCESS_WORDS[r.read].words}, write ${ACCESS_WORDS[r.write].words}`,
+      );
+  }
+  if (git)
+    lines.push(
+      `  Git:         credentials configured for ${git.host} (include in ${git.globalConfig})`,
+    );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Problems then warnings, each with its fix on the next line. */
+export function problemsText(
+  outcome: Pick<Outcome, "problems" | "warnings">,
+  w: Words,
+  style: Style,
+): string {
+  return [
+    ...outcome.problems.map((p) => lines(p, w, paint(style, 31)("✘"))),
+    ...outcome.warnings.map((p) => lines(p, w, paint(style, 33)("⚠"))),
+  ].join("");
+}
+
+function lines(p: Problem, w: Words, mark: string): string {
+  const { text, fix } = word(p, w);
+  return `${mark} ${text}\n${fix ? `  → ${fix}\n` : ""}`;
+}

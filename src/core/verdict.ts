@@ -1,0 +1,354 @@
+/**
+ * Is the token fit? A pure function of the settings, Bitbucket's answers and the clock:
+ * answers → Report (data, not text) plus the problems and warnings to tell. No I/O, so every
+ * case is unit-tested with canned answers. Text in a Report came from a server: renderers
+ * sanitise it.
+ */
+import { type Answer, firstHeader } from "./bitbucket/client.ts";
+import {
+  type Answers,
+  READ_SCOPE,
+  type RepositoryAnswers,
+  WRITE_SCOPE,
+  wantsWrite,
+} from "./bitbucket/requests.ts";
+import { type CredentialKind, looksLikeAppPassword, secretForms } from "./inputs/credential.ts";
+import { type Expiry, judgeExpiry } from "./inputs/dates.ts";
+import {
+  missingScopes,
+  parseScopeHeader,
+  scopePurpose,
+  toGranular,
+  toLegacyName,
+} from "./inputs/scopes.ts";
+import type { Settings } from "./inputs/settings.ts";
+import { type Problem, problem } from "./messages/index.ts";
+
+export interface Account {
+  accountId?: string;
+  uuid?: string;
+  username?: string;
+  displayName?: string;
+}
+
+/**
+ * proven: git said yes. denied: authenticated, not allowed. missing: 404 (missing or
+ * forbidden). not-checked: a missing scope explains it. not-required: push was not asked for.
+ */
+export type Access = "proven" | "denied" | "missing" | "not-checked" | "not-required" | "failed";
+
+export interface RepositoryResult {
+  name: string;
+  read: Access;
+  write: Access;
+}
+
+export interface ScopeResult {
+  name: string;
+  held: boolean;
+  purpose: string;
+}
+
+/** The precise kind when Bitbucket names it (x-credential-type); the inferred one otherwise. */
+export type TokenKind =
+  | "api-token"
+  | "repository-access-token"
+  | "project-access-token"
+  | "workspace-access-token"
+  | "access-token";
+
+export interface Report {
+  credentialKind: CredentialKind;
+  tokenKind: TokenKind;
+  gitUsername: string;
+  account?: Account;
+  /** As Bitbucket reported them (lower-cased). */
+  grantedScopes: string[];
+  required: ScopeResult[];
+  /** In the credential's own naming: granular for API tokens, legacy for access tokens. */
+  missingScopes: string[];
+  repositories: RepositoryResult[];
+  expiry: Expiry;
+}
+
+export type Judgement =
+  | { verdict: "fit" | "unfit"; report: Report; problems: Problem[]; warnings: Problem[] }
+  | { verdict: "unreachable" | "bad-input"; problems: Problem[] };
+
+/** What can be judged with no request: nothing is sent for a token that cannot work. */
+export function judgeOffline(
+  settings: Settings,
+  now: Date,
+): { expiry: Expiry; problems: Problem[] } {
+  const expiry = judgeExpiry(settings.expiresAt, now, settings.expiryWarningDays);
+  const problems: Problem[] = [];
+  if (looksLikeAppPassword(settings.credential.token)) problems.push(problem("app-password", {}));
+  else if (expiry.status === "expired")
+    problems.push(problem("expired", { day: expiry.day ?? "" }));
+  return { expiry, problems };
+}
+
+const CREDENTIAL_TYPES: Record<string, TokenKind> = {
+  api_token: "api-token",
+  repo_access_token: "repository-access-token",
+  repository_access_token: "repository-access-token",
+  project_access_token: "project-access-token",
+  workspace_access_token: "workspace-access-token",
+};
+
+export function judge(settings: Settings, answers: Answers, expiry: Expiry): Judgement {
+  const { credential } = settings;
+  const apiHost = settings.apiUrl.host;
+  const rest = [
+    answers.user,
+    ...answers.repositories.flatMap((r) => [r.rest, r.membership]),
+  ].filter((a): a is Answer => a !== undefined);
+  const stop = (verdict: "unreachable" | "bad-input", p: Problem): Judgement => ({
+    verdict,
+    problems: [p],
+  });
+
+  if (echoes(settings, rest))
+    return stop("unreachable", problem("credential-echoed", { host: apiHost }));
+  const { user } = answers;
+  if (user.status === 404)
+    return stop(
+      "bad-input",
+      problem("api-url-not-found", { host: apiHost, path: settings.apiUrl.pathname }),
+    );
+
+  const report: Report = {
+    credentialKind: credential.kind,
+    tokenKind: tokenKind(rest, credential.kind),
+    gitUsername: credential.gitUsername,
+    grantedScopes: [],
+    required: [],
+    missingScopes: [],
+    repositories: [],
+    expiry,
+  };
+  const problems: Problem[] = [];
+  const warnings = expiryWarnings(expiry);
+
+  // Access tokens are not users, and how Bitbucket answers them on /user is not documented:
+  // when there are repositories to prove them on, git's answers are the verdict.
+  const rejected =
+    credential.kind === "api-token" || answers.repositories.length === 0
+      ? user.status === 401
+      : answers.repositories.every((r) => r.read.status === 401) ||
+        (user.status === 401 && !answers.repositories.some((r) => r.read.status === 200));
+  if (rejected) {
+    problems.push(
+      credential.kind === "api-token"
+        ? problem("rejected", { email: credential.email ?? "" })
+        : problem("access-token-rejected", { repositories: settings.repositories.length }),
+    );
+    return { verdict: "unfit", report, problems, warnings };
+  }
+
+  for (const answer of rest) {
+    if (
+      answer.status === 200 &&
+      (answer.notJson || typeof answer.json !== "object" || answer.json === null)
+    )
+      return stop("unreachable", problem("not-json", { host: apiHost, status: 200 }));
+  }
+  if (user.status === 200) {
+    const account = readAccount(user);
+    if (!account) return stop("unreachable", problem("no-account", { host: apiHost }));
+    report.account = account;
+  } else if (user.status !== 403 && !(user.status === 401 && credential.kind === "access-token")) {
+    return stop("unreachable", problem("user-status", { host: apiHost, status: user.status }));
+  }
+
+  const granted = grantedScopes(rest);
+  if (!granted) return stop("unreachable", problem("no-scopes-header", { host: apiHost }));
+  report.grantedScopes = [...granted];
+  const held = toGranular(granted);
+  const nameOf = (scope: string) =>
+    credential.kind === "access-token" ? toLegacyName(scope) : scope;
+  report.required = [...toGranular(settings.requiredScopes)].map((scope) => ({
+    name: nameOf(scope),
+    held: held.has(scope),
+    purpose: scopePurpose(scope),
+  }));
+  const missing = missingScopes(settings.requiredScopes, granted);
+  report.missingScopes = [...new Set(missing.map(nameOf))];
+  if (missing.length > 0) {
+    problems.push(
+      problem("scopes-missing", {
+        kind: credential.kind,
+        scopes: report.missingScopes.map((name) => ({ name, purpose: scopePurpose(name) })),
+      }),
+    );
+  }
+
+  for (const entry of answers.repositories) {
+    const notAdvertised = advertisementProblem(settings, entry);
+    if (notAdvertised) return stop("unreachable", notAdvertised);
+    report.repositories.push(judgeRepository(settings, entry, held, problems));
+  }
+
+  const near = rest.find((a) =>
+    /^(true|1|yes)$/i.test(firstHeader(a.headers["x-ratelimit-nearlimit"]) ?? ""),
+  );
+  if (near) {
+    const resource = firstHeader(near.headers["x-ratelimit-resource"]);
+    warnings.push(problem("rate-limit-near", { resource }));
+  }
+  return { verdict: problems.length > 0 ? "unfit" : "fit", report, problems, warnings };
+}
+
+function expiryWarnings(expiry: Expiry): Problem[] {
+  if (expiry.status === "today") return [problem("expires-today", { day: expiry.day ?? "" })];
+  if (expiry.status === "warn")
+    return [problem("expires-soon", { day: expiry.day ?? "", days: expiry.daysLeft ?? 0 })];
+  return [];
+}
+
+/**
+ * Account fields and scopes end up in outputs, the log and the summary. An answer carrying the
+ * credential back (a hostile or broken middlebox) is refused whole, so none of it is shown.
+ */
+function echoes(settings: Settings, answers: Answer[]): boolean {
+  const forms = secretForms(settings.credential.token, settings.credential.email ?? "");
+  return answers.some((answer) => {
+    const text = [
+      JSON.stringify(answer.json ?? null),
+      ...["x-oauth-scopes", "x-credential-type", "x-ratelimit-resource"].map((name) =>
+        String(answer.headers[name] ?? ""),
+      ),
+    ].join("\n");
+    const lower = text.toLowerCase();
+    return forms.some((form) => text.includes(form) || lower.includes(form.toLowerCase()));
+  });
+}
+
+function tokenKind(answers: Answer[], kind: CredentialKind): TokenKind {
+  for (const answer of answers) {
+    const type = firstHeader(answer.headers["x-credential-type"])?.trim().toLowerCase() ?? "";
+    if (type in CREDENTIAL_TYPES) return CREDENTIAL_TYPES[type];
+  }
+  return kind;
+}
+
+/** Scopes from x-oauth-scopes and from a 403's `detail.granted`; undefined when no answer said. */
+function grantedScopes(answers: Answer[]): Set<string> | undefined {
+  const granted = new Set<string>();
+  let said = false;
+  for (const answer of answers) {
+    const header = answer.headers["x-oauth-scopes"];
+    if (header !== undefined) {
+      said = true;
+      for (const scope of parseScopeHeader(header)) granted.add(scope);
+    }
+    const detail = answer.status === 403 ? errorDetail(answer) : undefined;
+    if (Array.isArray(detail?.granted)) {
+      said = true;
+      for (const scope of detail.granted)
+        if (typeof scope === "string") granted.add(scope.trim().toLowerCase());
+    }
+  }
+  return said ? granted : undefined;
+}
+
+function errorDetail(answer: Answer): { granted?: unknown; required?: unknown } | undefined {
+  const detail = (answer.json as { error?: { detail?: unknown } } | undefined)?.error?.detail;
+  return typeof detail === "object" && detail !== null ? detail : undefined;
+}
+
+function readAccount(user: Answer): Account | undefined {
+  const body = user.json as Record<string, unknown>;
+  const text = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : undefined);
+  const account: Account = {
+    accountId: text("account_id"),
+    uuid: text("uuid"),
+    username: text("username") ?? text("nickname"),
+    displayName: text("display_name"),
+  };
+  // A 200 that does not name anyone is not proof of identity, whatever the status says.
+  return account.accountId || account.uuid ? account : undefined;
+}
+
+/** A 200 must be git's advertisement: a proxy's or portal's page is not proof of access. */
+function advertisementProblem(settings: Settings, entry: RepositoryAnswers): Problem | undefined {
+  const services: [Answer | undefined, string][] = [
+    [entry.read, "git-upload-pack"],
+    [entry.write, "git-receive-pack"],
+  ];
+  for (const [answer, service] of services) {
+    if (answer?.status !== 200) continue;
+    const type = String(firstHeader(answer.headers["content-type"]) ?? "");
+    if (!type.startsWith(`application/x-${service}-advertisement`)) {
+      return problem("not-an-advertisement", {
+        host: settings.gitUrl.host,
+        name: entry.repository.fullName,
+        service,
+        type: type.split(";")[0],
+      });
+    }
+  }
+  return undefined;
+}
+
+type Doing = "read (clone or fetch)" | "push to";
+
+function judgeRepository(
+  settings: Settings,
+  entry: RepositoryAnswers,
+  held: Set<string>,
+  problems: Problem[],
+): RepositoryResult {
+  const name = entry.repository.fullName;
+  const canRead = held.has(READ_SCOPE);
+  const canWrite = held.has(WRITE_SCOPE);
+  const result: RepositoryResult = { name, read: "not-checked", write: "not-required" };
+  if (canRead) result.read = access(entry.read.status);
+  if (wantsWrite(settings)) {
+    result.write = !canWrite ? "not-checked" : entry.write ? access(entry.write.status) : "failed";
+  }
+  if (canRead && result.read !== "proven") {
+    problems.push(explain(settings, entry, entry.read.status, "read (clone or fetch)"));
+  } else if (canWrite && entry.write && result.write !== "proven" && result.read === "proven") {
+    // A refused read already explains a refused push: one problem per repository.
+    problems.push(explain(settings, entry, entry.write.status, "push to"));
+  }
+  if (result.read === "missing" && entry.membership && entry.membership.status !== 200) {
+    const email = settings.credential.email ?? "";
+    const workspace = entry.repository.workspace;
+    if (!problems.some((p) => p.id === "not-a-member" && p.params.workspace === workspace))
+      problems.push(problem("not-a-member", { email, workspace }));
+  }
+  return result;
+}
+
+function access(status: number): Access {
+  if (status === 200) return "proven";
+  if (status === 404) return "missing";
+  if (status === 401 || status === 403 || status === 410) return "denied";
+  return "failed";
+}
+
+function explain(
+  settings: Settings,
+  entry: RepositoryAnswers,
+  status: number,
+  doing: Doing,
+): Problem {
+  const name = entry.repository.fullName;
+  const host = settings.gitUrl.host;
+  const { credential } = settings;
+  if (status === 401 || status === 410)
+    return problem("git-refused", {
+      name,
+      host,
+      username: credential.gitUsername,
+      status,
+      kind: credential.kind,
+    });
+  if (status === 403) return problem("git-denied", { name, doing });
+  // git says 404: the REST answer tells "missing or forbidden" from "the git host is wrong".
+  if (status === 404 && entry.rest?.status !== 200)
+    return problem("repository-not-found", { name });
+  return problem("git-status", { name, host, status, doing, origin: settings.gitUrl.origin });
+}

@@ -1,0 +1,41 @@
+/**
+ * An Outcome → the runner: outputs, one annotation per problem and warning, a few log lines,
+ * the job summary. The only place the action words anything.
+ */
+import * as core from "@actions/core";
+import type { RawInputs } from "../core/inputs/names.ts";
+import { type Problem, word } from "../core/messages/index.ts";
+import type { Outcome } from "../core/outcome.ts";
+import { summaryMarkdown } from "../core/render/markdown.ts";
+import { outputsOf } from "../core/render/outputs.ts";
+import { type Words, wordsFor } from "../core/render/words.ts";
+
+export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> {
+  const plain = wordsFor("action", "plain", raw);
+  for (const [name, value] of Object.entries(outputsOf(outcome.report)))
+    core.setOutput(name, value);
+  for (const p of outcome.problems) annotate("error", p, plain);
+  for (const p of outcome.warnings) annotate("warning", p, plain);
+  if (outcome.git)
+    core.info(
+      `Git credentials configured for ${outcome.git.host} (username ${outcome.git.gitUsername}).`,
+    );
+  if (outcome.verdict === "fit") {
+    const name = outcome.report?.account?.displayName;
+    core.info(`The token is fit for use${name ? ` (${plain.untrusted(name, 100)})` : ""}.`);
+  }
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    const markdown = summaryMarkdown(outcome, wordsFor("action", "markdown", raw));
+    await core.summary.addRaw(markdown).write();
+  }
+}
+
+/** An annotation says what is wrong and what to do, titled with what it concerns. */
+export function annotate(level: "error" | "warning" | "notice", p: Problem, w: Words): void {
+  const { text, fix, about } = word(p, w);
+  const message = fix ? `${text} ${fix}` : text;
+  const properties = { title: `Bitbucket token: ${about}` };
+  if (level === "error") core.error(message, properties);
+  else if (level === "warning") core.warning(message, properties);
+  else core.notice(message, properties);
+}
