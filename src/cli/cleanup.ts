@@ -5,13 +5,13 @@
 import { remove } from "../core/git/git-credentials.ts";
 import { problem } from "../core/messages/index.ts";
 import { EXIT_CODES } from "../core/outcome.ts";
+import { commandGitEnvironment } from "./git-environment.ts";
 import type { Io } from "./io.ts";
-import { commandPlaces } from "./places.ts";
 import { note, tell } from "./tell.ts";
 
 export async function cleanup(io: Io): Promise<number> {
   try {
-    const removal = await remove(commandPlaces(io.env));
+    const removal = await remove(commandGitEnvironment(io.env));
     if (removal.removed.length > 0)
       io.stdout.write(`Removed the git credentials: ${removal.removed.join(", ")}\n`);
     else note(io, "command", problem("cleanup-none-found", {}));

@@ -9,10 +9,10 @@ import { DEFAULTS, INPUT_NAMES, type RawInputs } from "../core/inputs/names.ts";
 import { type Problem, problem } from "../core/messages/index.ts";
 import { EXIT_CODES } from "../core/outcome.ts";
 import { pipelinesVariables } from "../core/render/outputs.ts";
-import type { FrontEnd } from "../core/render/words.ts";
+import type { FrontEnd } from "../core/render/renderer.ts";
 import { commandSource, parseCommandLine } from "./args.ts";
-import { inPipelines, type Io, spinner } from "./io.ts";
-import { commandPlaces } from "./places.ts";
+import { commandGitEnvironment } from "./git-environment.ts";
+import { type Io, inPipelines, spinner } from "./io.ts";
 import { tell } from "./tell.ts";
 
 declare const VERSION: string; // set by the build
@@ -99,7 +99,7 @@ export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise
     now: () => new Date(),
     log: io.env.BITBUCKET_AUTH_DEBUG ? (text) => io.stderr.write(`debug: ${text}\n`) : undefined,
     busy: () => spinner(io, "Checking the token with Bitbucket"),
-    git: { places: commandPlaces(io.env) },
+    git: { places: commandGitEnvironment(io.env) },
   });
   tell(io, frontEnd, outcome, raw);
   if (outcome.git) {

@@ -4,11 +4,11 @@
  * case is unit-tested with canned answers. Text in a Report came from a server: renderers
  * sanitise it.
  */
-import { type Answer, firstHeader } from "./bitbucket/client.ts";
+import { type BitbucketResponse, firstHeader } from "./bitbucket/client.ts";
 import {
-  type Answers,
   READ_SCOPE,
-  type RepositoryAnswers,
+  type RepositoryResponses,
+  type Responses,
   WRITE_SCOPE,
   wantsWrite,
 } from "./bitbucket/requests.ts";
@@ -96,13 +96,13 @@ const CREDENTIAL_TYPES: Record<string, TokenKind> = {
   workspace_access_token: "workspace-access-token",
 };
 
-export function judge(settings: Settings, answers: Answers, expiry: Expiry): Judgement {
+export function judge(settings: Settings, answers: Responses, expiry: Expiry): Judgement {
   const { credential } = settings;
   const apiHost = settings.apiUrl.host;
   const rest = [
     answers.user,
     ...answers.repositories.flatMap((r) => [r.rest, r.membership]),
-  ].filter((a): a is Answer => a !== undefined);
+  ].filter((a): a is BitbucketResponse => a !== undefined);
   const stop = (verdict: "unreachable" | "bad-input", p: Problem): Judgement => ({
     verdict,
     problems: [p],
@@ -210,7 +210,7 @@ function expiryWarnings(expiry: Expiry): Problem[] {
  * Account fields and scopes end up in outputs, the log and the summary. An answer carrying the
  * credential back (a hostile or broken middlebox) is refused whole, so none of it is shown.
  */
-function echoes(settings: Settings, answers: Answer[]): boolean {
+function echoes(settings: Settings, answers: BitbucketResponse[]): boolean {
   const forms = secretForms(settings.credential.token, settings.credential.email ?? "");
   return answers.some((answer) => {
     const text = [
@@ -224,7 +224,7 @@ function echoes(settings: Settings, answers: Answer[]): boolean {
   });
 }
 
-function tokenKind(answers: Answer[], kind: CredentialKind): TokenKind {
+function tokenKind(answers: BitbucketResponse[], kind: CredentialKind): TokenKind {
   for (const answer of answers) {
     const type = firstHeader(answer.headers["x-credential-type"])?.trim().toLowerCase() ?? "";
     if (type in CREDENTIAL_TYPES) return CREDENTIAL_TYPES[type];
@@ -233,7 +233,7 @@ function tokenKind(answers: Answer[], kind: CredentialKind): TokenKind {
 }
 
 /** Scopes from x-oauth-scopes and from a 403's `detail.granted`; undefined when no answer said. */
-function grantedScopes(answers: Answer[]): Set<string> | undefined {
+function grantedScopes(answers: BitbucketResponse[]): Set<string> | undefined {
   const granted = new Set<string>();
   let said = false;
   for (const answer of answers) {
@@ -252,12 +252,14 @@ function grantedScopes(answers: Answer[]): Set<string> | undefined {
   return said ? granted : undefined;
 }
 
-function errorDetail(answer: Answer): { granted?: unknown; required?: unknown } | undefined {
+function errorDetail(
+  answer: BitbucketResponse,
+): { granted?: unknown; required?: unknown } | undefined {
   const detail = (answer.json as { error?: { detail?: unknown } } | undefined)?.error?.detail;
   return typeof detail === "object" && detail !== null ? detail : undefined;
 }
 
-function readAccount(user: Answer): Account | undefined {
+function readAccount(user: BitbucketResponse): Account | undefined {
   const body = user.json as Record<string, unknown>;
   const text = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : undefined);
   const account: Account = {
@@ -271,8 +273,8 @@ function readAccount(user: Answer): Account | undefined {
 }
 
 /** A 200 must be git's advertisement: a proxy's or portal's page is not proof of access. */
-function advertisementProblem(settings: Settings, entry: RepositoryAnswers): Problem | undefined {
-  const services: [Answer | undefined, string][] = [
+function advertisementProblem(settings: Settings, entry: RepositoryResponses): Problem | undefined {
+  const services: [BitbucketResponse | undefined, string][] = [
     [entry.read, "git-upload-pack"],
     [entry.write, "git-receive-pack"],
   ];
@@ -295,7 +297,7 @@ type Doing = "read (clone or fetch)" | "push to";
 
 function judgeRepository(
   settings: Settings,
-  entry: RepositoryAnswers,
+  entry: RepositoryResponses,
   held: Set<string>,
   problems: Problem[],
 ): RepositoryResult {
@@ -331,7 +333,7 @@ function access(status: number): Access {
 
 function explain(
   settings: Settings,
-  entry: RepositoryAnswers,
+  entry: RepositoryResponses,
   status: number,
   doing: Doing,
 ): Problem {

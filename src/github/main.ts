@@ -7,7 +7,7 @@ import { authenticate, failed } from "../core/flow.ts";
 import { secretForms } from "../core/inputs/credential.ts";
 import { INPUT_NAMES, type InputName, rawInputs } from "../core/inputs/names.ts";
 import type { Outcome } from "../core/outcome.ts";
-import { runnerPlaces } from "./places.ts";
+import { runnerGitEnvironment } from "./git-environment.ts";
 import { publish } from "./publish.ts";
 import * as state from "./state.ts";
 
@@ -25,7 +25,7 @@ export async function main(): Promise<number> {
     outcome = await authenticate(raw, {
       now: () => new Date(),
       log: (line) => core.debug(line),
-      git: { places: runnerPlaces(), remember: state.saveGit },
+      git: { places: runnerGitEnvironment(), remember: state.saveGit },
     });
     await publish(outcome, raw);
   } catch (error) {

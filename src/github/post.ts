@@ -5,14 +5,14 @@
 import * as core from "@actions/core";
 import { remove } from "../core/git/git-credentials.ts";
 import { parseBoolean } from "../core/inputs/settings.ts";
-import { type Problem, problem, word } from "../core/messages/index.ts";
-import { wordsFor } from "../core/render/words.ts";
-import { runnerPlaces } from "./places.ts";
+import { type Problem, problem, render } from "../core/messages/index.ts";
+import { rendererFor } from "../core/render/renderer.ts";
+import { runnerGitEnvironment } from "./git-environment.ts";
 import { annotate } from "./publish.ts";
 import * as state from "./state.ts";
 
-const words = wordsFor("action", "plain");
-const note = (p: Problem) => core.info(word(p, words).text);
+const renderer = rendererFor("action", "plain");
+const note = (p: Problem) => core.info(render(p, renderer).text);
 
 export async function post(): Promise<number> {
   // A value main could not read was reported there; cleaning up is then the safe reading.
@@ -26,16 +26,16 @@ export async function post(): Promise<number> {
     return 0;
   }
   try {
-    const removal = await remove(runnerPlaces(), git.id);
+    const removal = await remove(runnerGitEnvironment(), git.id);
     if (removal.found === 0 && git.configured) note(problem("cleanup-already-gone", {}));
     for (const file of removal.missing)
-      annotate("warning", problem("cleanup-file-gone", { file }), words);
+      annotate("warning", problem("cleanup-file-gone", { file }), renderer);
     for (const file of removal.removed) core.info(`Cleaned up ${file}`);
     if (removal.removed.length === 0 && !git.configured)
       note(problem("cleanup-nothing-written", {}));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    annotate("warning", problem("cleanup-failed", { reason }), words);
+    annotate("warning", problem("cleanup-failed", { reason }), renderer);
   }
   return 0;
 }

@@ -1,17 +1,17 @@
 /**
  * An Outcome → the runner: outputs, one annotation per problem and warning, a few log lines,
- * the job summary. The only place the action words anything.
+ * the job summary. The only place the action puts anything into words.
  */
 import * as core from "@actions/core";
 import type { RawInputs } from "../core/inputs/names.ts";
-import { type Problem, word } from "../core/messages/index.ts";
+import { type Problem, render } from "../core/messages/index.ts";
 import type { Outcome } from "../core/outcome.ts";
 import { summaryMarkdown } from "../core/render/markdown.ts";
 import { outputsOf } from "../core/render/outputs.ts";
-import { type Words, wordsFor } from "../core/render/words.ts";
+import { type Renderer, rendererFor } from "../core/render/renderer.ts";
 
 export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> {
-  const plain = wordsFor("action", "plain", raw);
+  const plain = rendererFor("action", "plain", raw);
   for (const [name, value] of Object.entries(outputsOf(outcome.report)))
     core.setOutput(name, value);
   for (const p of outcome.problems) annotate("error", p, plain);
@@ -25,14 +25,14 @@ export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> 
     core.info(`The token is fit for use${name ? ` (${plain.untrusted(name, 100)})` : ""}.`);
   }
   if (process.env.GITHUB_STEP_SUMMARY) {
-    const markdown = summaryMarkdown(outcome, wordsFor("action", "markdown", raw));
+    const markdown = summaryMarkdown(outcome, rendererFor("action", "markdown", raw));
     await core.summary.addRaw(markdown).write();
   }
 }
 
 /** An annotation says what is wrong and what to do, titled with what it concerns. */
-export function annotate(level: "error" | "warning" | "notice", p: Problem, w: Words): void {
-  const { text, fix, about } = word(p, w);
+export function annotate(level: "error" | "warning" | "notice", p: Problem, w: Renderer): void {
+  const { text, fix, about } = render(p, w);
   const message = fix ? `${text} ${fix}` : text;
   const properties = { title: `Bitbucket token: ${about}` };
   if (level === "error") core.error(message, properties);

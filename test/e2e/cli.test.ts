@@ -23,8 +23,8 @@ import { parse as parseYaml } from "yaml";
 import { useColor } from "../../src/cli/io.ts";
 import { PIPE_VARIABLES, pipeInputs } from "../../src/cli/pipe.ts";
 import { DEFAULTS, type InputName, rawInputs, type Source } from "../../src/core/inputs/names.ts";
-import { problem, word } from "../../src/core/messages/index.ts";
-import { wordsFor } from "../../src/core/render/words.ts";
+import { problem, render } from "../../src/core/messages/index.ts";
+import { rendererFor } from "../../src/core/render/renderer.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../harness/leaks.ts";
@@ -293,7 +293,11 @@ describe("check", () => {
       const wrong = await cli(shell, ["check"], { env: wrongEnv });
       assert.equal(wrong.code, 1, show(wrong));
       assert.match(wrong.stdout, /not the token of this email's account/);
-      assert.match(wrong.stdout, /Check that BITBUCKET_EMAIL is the email/, "the variable it came from");
+      assert.match(
+        wrong.stdout,
+        /Check that BITBUCKET_EMAIL is the email/,
+        "the variable it came from",
+      );
     });
   });
 
@@ -1071,7 +1075,7 @@ describe("terminal", () => {
   test("messages name where the user set the value: flag, variable, or the pipe's variable", () => {
     const emailMissing = problem("email-missing", {});
     const text = (source: (name: InputName) => Source) =>
-      word(emailMissing, wordsFor("command", "plain", rawInputs({}, source))).text;
+      render(emailMissing, rendererFor("command", "plain", rawInputs({}, source))).text;
     assert.equal(
       text((name) =>
         name === "api-token"
@@ -1081,11 +1085,11 @@ describe("terminal", () => {
       "--email is empty, but BITBUCKET_API_TOKEN looks like an Atlassian API token.",
     );
     assert.equal(
-      word(emailMissing, wordsFor("pipe", "plain", pipeInputs({}))).text,
+      render(emailMissing, rendererFor("pipe", "plain", pipeInputs({}))).text,
       "The pipe variable BITBUCKET_EMAIL is empty, but the pipe variable BITBUCKET_API_TOKEN looks like an Atlassian API token.",
     );
     assert.equal(
-      word(emailMissing, wordsFor("action", "plain")).text,
+      render(emailMissing, rendererFor("action", "plain")).text,
       "The input `email` is empty, but the input `api-token` looks like an Atlassian API token.",
     );
   });

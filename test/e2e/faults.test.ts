@@ -20,9 +20,9 @@ import { BACKOFF_CAP_MS, BitbucketClient, type Clock } from "../../src/core/bitb
 import { createTransport, MAX_BODY_BYTES } from "../../src/core/bitbucket/transport.ts";
 import { type InputName, rawInputs } from "../../src/core/inputs/names.ts";
 import { parseSettings } from "../../src/core/inputs/settings.ts";
-import { word } from "../../src/core/messages/index.ts";
+import { render } from "../../src/core/messages/index.ts";
 import { Failure } from "../../src/core/outcome.ts";
-import { wordsFor } from "../../src/core/render/words.ts";
+import { rendererFor } from "../../src/core/render/renderer.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
 import { type Job, newJob, runMain, runPost, type StepResult } from "../harness/runner.ts";
@@ -607,7 +607,7 @@ function clientFor(
 /** What a failure says, as the action words it. */
 function said(error: unknown): string {
   assert.ok(error instanceof Failure, String(error));
-  return error.problems.map((p) => word(p, wordsFor("action", "plain")).text).join("\n");
+  return error.problems.map((p) => render(p, rendererFor("action", "plain")).text).join("\n");
 }
 
 async function withClient(

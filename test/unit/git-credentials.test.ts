@@ -10,9 +10,9 @@ import {
   credentialConfig,
   cutBlocks,
   type GitCredential,
+  type GitEnvironment,
   globalConfigPath,
   newCredentialId,
-  type Places,
   remove,
 } from "../../src/core/git/git-credentials.ts";
 import { credentialFor, gitAuthorization } from "../../src/core/inputs/credential.ts";
@@ -22,7 +22,7 @@ interface Sandbox {
   root: string;
   home: string;
   tempDir: string;
-  places: Places;
+  places: GitEnvironment;
   /** ~/.gitconfig */
   gitconfig: string;
 }

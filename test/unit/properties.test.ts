@@ -11,7 +11,7 @@ import {
   configure,
   cutBlocks,
   type GitCredential,
-  type Places,
+  type GitEnvironment,
   remove,
 } from "../../src/core/git/git-credentials.ts";
 import { parseScopeHeader, splitList } from "../../src/core/inputs/scopes.ts";
@@ -235,7 +235,7 @@ describe("cutBlocks restores the original config text", () => {
     authorization: `Basic ${Buffer.from(`x-bitbucket-api-token-auth:ATATT3xFfGF0${randomChars(40)}`).toString("base64")}`,
     rewriteSshUrls: false,
   });
-  const freshPlaces = async (): Promise<Places & { gitconfig: string }> => {
+  const freshPlaces = async (): Promise<GitEnvironment & { gitconfig: string }> => {
     const base = join(root, String(n++));
     const home = join(base, "home");
     await mkdir(home, { recursive: true });

@@ -11,7 +11,7 @@ import { gitAuthorization, restAuthorization } from "../inputs/credential.ts";
 import type { Repository, Settings } from "../inputs/settings.ts";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
-import { type RawAnswer, type Transport, TransportError } from "./transport.ts";
+import { type RawResponse, type Transport, TransportError } from "./transport.ts";
 
 export interface Clock {
   now(): number;
@@ -31,7 +31,7 @@ export const realClock: Clock = {
 };
 
 /** What one request got back, as the verdict reads it. */
-export interface Answer {
+export interface BitbucketResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON, or undefined when the body was empty, not read, or not JSON. */
@@ -74,14 +74,14 @@ export class BitbucketClient {
   }
 
   /** GET `{api-url}{path}` with the REST credential. */
-  rest(path: string): Promise<Answer> {
+  rest(path: string): Promise<BitbucketResponse> {
     this.sent.rest++;
     const auth = restAuthorization(this.#settings.credential);
     return this.#get(joinUrl(this.#settings.apiUrl, path), "api-url", auth, true);
   }
 
   /** The smart-HTTP advertisement: proves git access with git's username, transfers nothing. */
-  git(repo: Repository, service: GitService): Promise<Answer> {
+  git(repo: Repository, service: GitService): Promise<BitbucketResponse> {
     this.sent.git++;
     const url = joinUrl(
       this.#settings.gitUrl,
@@ -100,7 +100,7 @@ export class BitbucketClient {
     input: "api-url" | "git-url",
     authorization: string,
     readBody: boolean,
-  ): Promise<Answer> {
+  ): Promise<BitbucketResponse> {
     const host = new URL(url).host;
     const seconds = this.#settings.timeoutMs / 1000;
     let last = "";
@@ -180,7 +180,7 @@ export class BitbucketClient {
     authorization: string,
     timeoutMs: number,
     readBody: boolean,
-  ): Promise<RawAnswer> {
+  ): Promise<RawResponse> {
     const headers = {
       authorization,
       accept: "application/json",
@@ -193,7 +193,7 @@ export class BitbucketClient {
 
 const unreachable = (p: ReturnType<typeof problem>) => new Failure("unreachable", [p]);
 
-function parse(raw: RawAnswer): Answer {
+function parse(raw: RawResponse): BitbucketResponse {
   const text = raw.body.toString("utf8");
   if (text === "")
     return { status: raw.status, headers: raw.headers, json: undefined, notJson: false };
@@ -243,7 +243,7 @@ function describeLocation(location: string | undefined, base: string): string {
   }
 }
 
-function describeStatus(raw: RawAnswer): string {
+function describeStatus(raw: RawResponse): string {
   const type = String(firstHeader(raw.headers["content-type"]) ?? "");
   if (raw.status === 429) return "HTTP 429 (rate limit exceeded)";
   if (/html/i.test(type)) return `HTTP ${raw.status} (an HTML page, likely from a proxy)`;

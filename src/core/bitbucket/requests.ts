@@ -5,25 +5,26 @@
  * repository. The REST API is asked about a repository only to explain a git refusal (missing
  * vs forbidden), in a second round that a fit token never needs.
  */
-import type { Repository, Settings } from "../inputs/settings.ts";
-import { parseScopeHeader, toGranular } from "../inputs/scopes.ts";
-import type { Answer, BitbucketClient } from "./client.ts";
 
-export interface RepositoryAnswers {
+import { parseScopeHeader, toGranular } from "../inputs/scopes.ts";
+import type { Repository, Settings } from "../inputs/settings.ts";
+import type { BitbucketClient, BitbucketResponse } from "./client.ts";
+
+export interface RepositoryResponses {
   repository: Repository;
   /** The upload-pack advertisement: clone and fetch. */
-  read: Answer;
+  read: BitbucketResponse;
   /** The receive-pack advertisement, when push is required. */
-  write?: Answer;
+  write?: BitbucketResponse;
   /** GET /repositories/{ws}/{slug}, only to explain a refusal. */
-  rest?: Answer;
+  rest?: BitbucketResponse;
   /** GET /user/workspaces/{ws}/permission, only to explain a 404 (API tokens). */
-  membership?: Answer;
+  membership?: BitbucketResponse;
 }
 
-export interface Answers {
-  user: Answer;
-  repositories: RepositoryAnswers[];
+export interface Responses {
+  user: BitbucketResponse;
+  repositories: RepositoryResponses[];
 }
 
 export const WRITE_SCOPE = "write:repository:bitbucket";
@@ -32,12 +33,12 @@ export const READ_SCOPE = "read:repository:bitbucket";
 export const wantsWrite = (settings: Settings): boolean =>
   toGranular(settings.requiredScopes).has(WRITE_SCOPE);
 
-export async function ask(settings: Settings, client: BitbucketClient): Promise<Answers> {
+export async function ask(settings: Settings, client: BitbucketClient): Promise<Responses> {
   const write = wantsWrite(settings);
   const [user, repositories] = await Promise.all([
     client.rest("/user"),
     Promise.all(
-      settings.repositories.map(async (repository): Promise<RepositoryAnswers> => {
+      settings.repositories.map(async (repository): Promise<RepositoryResponses> => {
         const [read, pushed] = await Promise.all([
           client.git(repository, "git-upload-pack"),
           write ? client.git(repository, "git-receive-pack") : undefined,
@@ -46,7 +47,7 @@ export async function ask(settings: Settings, client: BitbucketClient): Promise<
       }),
     ),
   ]);
-  const answers: Answers = { user, repositories };
+  const answers: Responses = { user, repositories };
   const { explain, workspaces } = followUps(settings, answers);
   await Promise.all([
     ...explain.map(async (entry) => {
@@ -70,9 +71,9 @@ export async function ask(settings: Settings, client: BitbucketClient): Promise<
  */
 export function followUps(
   settings: Settings,
-  answers: Answers,
-): { explain: RepositoryAnswers[]; workspaces: string[] } {
-  const refused = (a: Answer | undefined) =>
+  answers: Responses,
+): { explain: RepositoryResponses[]; workspaces: string[] } {
+  const refused = (a: BitbucketResponse | undefined) =>
     a !== undefined && a.status !== 200 && a.status !== 401 && a.status !== 410;
   const explain = answers.repositories.filter((r) => refused(r.read) || refused(r.write));
   if (answers.user.headers["x-oauth-scopes"] === undefined && answers.repositories.length > 0) {

@@ -8,7 +8,7 @@
  */
 import { type Dispatcher, EnvHttpProxyAgent, request } from "undici";
 
-export interface RawAnswer {
+export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
@@ -25,7 +25,7 @@ export interface SendOptions {
 }
 
 export interface Transport {
-  send(url: string, options: SendOptions): Promise<RawAnswer>;
+  send(url: string, options: SendOptions): Promise<RawResponse>;
   close(): Promise<void>;
 }
 
@@ -91,7 +91,7 @@ async function send(
   dispatcher: Dispatcher,
   url: string,
   { headers, signal, timeoutMs, readBody }: SendOptions,
-): Promise<RawAnswer> {
+): Promise<RawResponse> {
   const response = await request(url, {
     dispatcher,
     method: "GET",

@@ -23,7 +23,7 @@ export interface GitCredential {
   rewriteSshUrls: boolean;
 }
 
-export interface Places {
+export interface GitEnvironment {
   /** Where the credential file may live: RUNNER_TEMP, or the system temp dir for the command. */
   tempDir: string;
   home: string;
@@ -55,7 +55,7 @@ export const newCredentialId = (): string => randomBytes(8).toString("hex");
 
 export async function configure(
   credential: GitCredential,
-  places: Places,
+  places: GitEnvironment,
   id = newCredentialId(),
 ): Promise<Configured> {
   const dir = path.join(path.resolve(places.tempDir), DIR_NAME);
@@ -92,7 +92,7 @@ export async function configure(
  * crashed job or an earlier run in this job) and the files they include. With no id it also
  * sweeps orphaned credential files under tempDir.
  */
-export async function remove(places: Places, id?: string): Promise<Removal> {
+export async function remove(places: GitEnvironment, id?: string): Promise<Removal> {
   const removal: Removal = { removed: [], found: 0, missing: [] };
   const credentialFiles = new Set<string>();
   const included = new Set<string>();
@@ -135,13 +135,13 @@ export async function remove(places: Places, id?: string): Promise<Removal> {
 }
 
 /** The file `git config --global` writes to, by git's own rules. */
-export function globalConfigPath(places: Places): string {
+export function globalConfigPath(places: GitEnvironment): string {
   const [primary, xdg] = candidateGlobalConfigs(places);
   if (xdg && !existsSync(primary) && existsSync(xdg)) return xdg;
   return primary;
 }
 
-function candidateGlobalConfigs({ env, home }: Places): string[] {
+function candidateGlobalConfigs({ env, home }: GitEnvironment): string[] {
   if (env.GIT_CONFIG_GLOBAL) return [env.GIT_CONFIG_GLOBAL];
   const xdgHome = env.XDG_CONFIG_HOME || path.join(home, ".config");
   return [path.join(home, ".gitconfig"), path.join(xdgHome, "git", "config")];

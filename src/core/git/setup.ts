@@ -5,7 +5,7 @@
  */
 import { gitAuthorization } from "../inputs/credential.ts";
 import type { Settings } from "../inputs/settings.ts";
-import { configure, newCredentialId, type Places, remove } from "./git-credentials.ts";
+import { configure, type GitEnvironment, newCredentialId, remove } from "./git-credentials.ts";
 
 /** What was configured, for the summary and the log; holds no secret. */
 export interface GitSetup {
@@ -26,7 +26,7 @@ export interface GitState {
 }
 
 export interface GitPorts {
-  places: Places;
+  places: GitEnvironment;
   /** Told the state before anything is written, and again once everything is. */
   remember?: (state: GitState) => void;
 }

@@ -39,7 +39,7 @@ export interface RawInputs {
 }
 
 /** The value to parse: the given one, or the default when it is absent or blank. */
-export function valueOf(raw: RawInputs, name: InputName): string {
+export function effectiveValue(raw: RawInputs, name: InputName): string {
   const given = raw.values[name];
   return given !== undefined && given.trim() !== "" ? given : DEFAULTS[name];
 }

@@ -10,7 +10,7 @@ import {
   looksLikeApiToken,
 } from "./credential.ts";
 import { type ExpiryDate, isBeyondMaxLifetime, parseExpiryDate } from "./dates.ts";
-import { DEFAULTS, type InputName, type RawInputs, valueOf } from "./names.ts";
+import { DEFAULTS, effectiveValue, type InputName, type RawInputs } from "./names.ts";
 import {
   DEFAULT_ACCESS_TOKEN_SCOPES,
   DEFAULT_API_TOKEN_SCOPES,
@@ -49,7 +49,7 @@ export type Parsed = { settings: Settings; problems?: undefined } | { problems: 
 
 export function parseSettings(raw: RawInputs, now: Date): Parsed {
   const problems: Problem[] = [];
-  const text = (name: InputName) => valueOf(raw, name).trim();
+  const text = (name: InputName) => effectiveValue(raw, name).trim();
 
   const token = text("api-token");
   const email = text("email");

@@ -17,8 +17,8 @@ export const BITBUCKET_MESSAGES = {
   "failed-attempts": message({
     group: "bitbucket",
     about: "network",
-    text: (p: { host: string; attempts: number; retries: number; last: string }, w) =>
-      `Bitbucket (${p.host}) failed ${p.attempts} time(s); ${w.input("retries")} is ${p.retries}; last: ${w.untrusted(p.last)}. ${NOT_JUDGED}`,
+    text: (p: { host: string; attempts: number; retries: number; last: string }, r) =>
+      `Bitbucket (${p.host}) failed ${p.attempts} time(s); ${r.input("retries")} is ${p.retries}; last: ${r.untrusted(p.last)}. ${NOT_JUDGED}`,
     fix: () => RETRY,
     example: {
       host: "api.bitbucket.org",
@@ -30,25 +30,25 @@ export const BITBUCKET_MESSAGES = {
   "no-answer": message({
     group: "bitbucket",
     about: "network",
-    text: (p: { host: string; attempts: number; retries: number }, w) =>
-      `Bitbucket (${p.host}) did not answer in time (${p.attempts} attempt(s)); ${w.input("retries")} is ${p.retries}. ${NOT_JUDGED}`,
+    text: (p: { host: string; attempts: number; retries: number }, r) =>
+      `Bitbucket (${p.host}) did not answer in time (${p.attempts} attempt(s)); ${r.input("retries")} is ${p.retries}. ${NOT_JUDGED}`,
     fix: () => RETRY,
     example: { host: "api.bitbucket.org", attempts: 4, retries: 3 },
   }),
   "out-of-time": message({
     group: "bitbucket",
     about: "network",
-    text: (p: { host: string; seconds: number; last?: string }, w) =>
-      `Bitbucket (${p.host}) did not answer in time${p.last ? ` (last: ${w.untrusted(p.last)})` : ""}; ${w.input("timeout-seconds")} allows ${p.seconds} s. ${NOT_JUDGED}`,
-    fix: (_, w) => `${RETRY} On a slow network, raise ${w.input("timeout-seconds")}.`,
+    text: (p: { host: string; seconds: number; last?: string }, r) =>
+      `Bitbucket (${p.host}) did not answer in time${p.last ? ` (last: ${r.untrusted(p.last)})` : ""}; ${r.input("timeout-seconds")} allows ${p.seconds} s. ${NOT_JUDGED}`,
+    fix: (_, r) => `${RETRY} On a slow network, raise ${r.input("timeout-seconds")}.`,
     example: { host: "api.bitbucket.org", seconds: 30, last: "the connection timed out" },
   }),
   "retry-after-too-long": message({
     group: "bitbucket",
     about: "network",
-    text: (p: { host: string; last: string; wait: number; left: number }, w) =>
-      `Bitbucket (${p.host}) answered ${w.untrusted(p.last)} and asked to wait ${p.wait} s (Retry-After), longer than the ${p.left} s left of ${w.input("timeout-seconds")}. ${NOT_JUDGED}`,
-    fix: (_, w) => `Raise ${w.input("timeout-seconds")}, or re-run later.`,
+    text: (p: { host: string; last: string; wait: number; left: number }, r) =>
+      `Bitbucket (${p.host}) answered ${r.untrusted(p.last)} and asked to wait ${p.wait} s (Retry-After), longer than the ${p.left} s left of ${r.input("timeout-seconds")}. ${NOT_JUDGED}`,
+    fix: (_, r) => `Raise ${r.input("timeout-seconds")}, or re-run later.`,
     example: {
       host: "api.bitbucket.org",
       last: "HTTP 429 (rate limit exceeded)",
@@ -84,8 +84,8 @@ export const BITBUCKET_MESSAGES = {
   "not-an-advertisement": message({
     group: "bitbucket",
     about: "network",
-    text: (p: { host: string; name: string; service: string; type: string }, w) =>
-      `The git host ${p.host} answered 200 to ${p.name}'s ${p.service} advertisement with ${p.type ? `a ${w.untrusted(p.type, 60)} body` : "a body of no declared type"}, not git's answer (a proxy's page?). ${NOT_JUDGED}`,
+    text: (p: { host: string; name: string; service: string; type: string }, r) =>
+      `The git host ${p.host} answered 200 to ${p.name}'s ${p.service} advertisement with ${p.type ? `a ${r.untrusted(p.type, 60)} body` : "a body of no declared type"}, not git's answer (a proxy's page?). ${NOT_JUDGED}`,
     fix: () => NOT_BITBUCKET,
     example: {
       host: "bitbucket.org",
@@ -129,19 +129,19 @@ export const BITBUCKET_MESSAGES = {
   "api-url-not-found": message({
     group: "bitbucket",
     about: "api-url",
-    text: (p: { host: string; path: string }, w) =>
-      `Bitbucket (${p.host}) answered 404 to /user: ${w.input("api-url")} ${p.path.endsWith("/2.0") ? `(path ${p.path}) is not the REST API's base URL` : `has no /2.0 at the end (path ${p.path || "/"})`}.`,
-    fix: (_, w) =>
-      `Set ${w.input("api-url")} to the REST API's base URL, ending in /2.0: for Bitbucket Cloud that is https://api.bitbucket.org/2.0, the default, so leave it out. Retrying will not help.`,
+    text: (p: { host: string; path: string }, r) =>
+      `Bitbucket (${p.host}) answered 404 to /user: ${r.input("api-url")} ${p.path.endsWith("/2.0") ? `(path ${p.path}) is not the REST API's base URL` : `has no /2.0 at the end (path ${p.path || "/"})`}.`,
+    fix: (_, r) =>
+      `Set ${r.input("api-url")} to the REST API's base URL, ending in /2.0: for Bitbucket Cloud that is https://api.bitbucket.org/2.0, the default, so leave it out. Retrying will not help.`,
     example: { host: "api.bitbucket.org", path: "" },
   }),
   redirected: message({
     group: "bitbucket",
     about: "url",
-    text: (p: { input: "api-url" | "git-url"; host: string; status: number; to: string }, w) =>
-      `${p.host} answered ${p.status} and redirected to ${w.untrusted(p.to, 100)}; the credential is never sent after a redirect, so it was not followed.`,
-    fix: (p, w) =>
-      `Set ${w.input(p.input)} to the address that answers directly (the default is right for Bitbucket Cloud).`,
+    text: (p: { input: "api-url" | "git-url"; host: string; status: number; to: string }, r) =>
+      `${p.host} answered ${p.status} and redirected to ${r.untrusted(p.to, 100)}; the credential is never sent after a redirect, so it was not followed.`,
+    fix: (p, r) =>
+      `Set ${r.input(p.input)} to the address that answers directly (the default is right for Bitbucket Cloud).`,
     example: {
       input: "api-url",
       host: "api.bitbucket.org",

@@ -5,15 +5,15 @@ export const CLEANUP_MESSAGES = {
   "cleanup-disabled": message({
     group: "cleanup",
     about: "cleanup",
-    text: (_, w) =>
-      `Skipping cleanup: ${w.input("cleanup")} is false. The git credentials stay until RUNNER_TEMP is emptied at the end of the job (the runner does that), or until something removes them.`,
+    text: (_, r) =>
+      `Skipping cleanup: ${r.input("cleanup")} is false. The git credentials stay until RUNNER_TEMP is emptied at the end of the job (the runner does that), or until something removes them.`,
     example: {},
   }),
   "cleanup-not-configured": message({
     group: "cleanup",
     about: "cleanup",
-    text: (_, w) =>
-      `Skipping cleanup: the main step configured no git credentials (${w.input("configure-git")} is false, or the token was not fit).`,
+    text: (_, r) =>
+      `Skipping cleanup: the main step configured no git credentials (${r.input("configure-git")} is false, or the token was not fit).`,
     example: {},
   }),
   "cleanup-nothing-written": message({
@@ -32,8 +32,8 @@ export const CLEANUP_MESSAGES = {
   "cleanup-file-gone": message({
     group: "cleanup",
     about: "cleanup",
-    text: (p: { file: string }, w) =>
-      `The credential file ${w.untrusted(p.file)} was already deleted (RUNNER_TEMP emptied before this post step?); removed what pointed to it.`,
+    text: (p: { file: string }, r) =>
+      `The credential file ${r.untrusted(p.file)} was already deleted (RUNNER_TEMP emptied before this post step?); removed what pointed to it.`,
     example: {
       file: "/home/runner/work/_temp/bitbucket-api-token-auth/1f2e3d4c5b6a7988.gitconfig",
     },
@@ -41,8 +41,8 @@ export const CLEANUP_MESSAGES = {
   "cleanup-failed": message({
     group: "cleanup",
     about: "cleanup",
-    text: (p: { reason: string }, w) =>
-      `Could not remove the git credentials: ${w.untrusted(p.reason)}.`,
+    text: (p: { reason: string }, r) =>
+      `Could not remove the git credentials: ${r.untrusted(p.reason)}.`,
     fix: () =>
       'Remove the lines between "# bitbucket-api-token-auth … begin" and "… end" from the global git config, and the file they include.',
     example: { reason: "EACCES: permission denied, open '/home/runner/.gitconfig'" },

@@ -61,8 +61,8 @@ export const COMMAND_MESSAGES = {
   "output-variables-failed": message({
     group: "command",
     about: "output variables",
-    text: (p: { file: string; reason: string }, w) =>
-      `Could not append the output variables to ${w.untrusted(p.file)}: ${w.untrusted(p.reason)}.`,
+    text: (p: { file: string; reason: string }, r) =>
+      `Could not append the output variables to ${r.untrusted(p.file)}: ${r.untrusted(p.reason)}.`,
     fix: () =>
       "The token was proven and git is set up; only later steps' BITBUCKET_AUTH_* variables are missing. Check that the step's output-variables file is writable.",
     example: {

@@ -1,9 +1,9 @@
 /**
  * A message is data until the last moment: an id, parameters, and functions that word it for a
- * medium (Words). The catalogue (index.ts) is the list the docs are checked against; each entry
+ * medium (Renderer). The catalogue (index.ts) is the list the docs are checked against; each entry
  * carries example parameters so that the docs test can render it.
  */
-import type { Words } from "../render/words.ts";
+import type { Renderer } from "../render/renderer.ts";
 
 export type Group =
   | "inputs"
@@ -19,9 +19,9 @@ export interface MessageDef<P> {
   group: Group;
   /** What it concerns, for an annotation's title: an input's name, "git", "network"… */
   about: string;
-  text: (p: P, w: Words) => string;
+  text: (p: P, r: Renderer) => string;
   /** What to do about it; absent for notes that need no action. */
-  fix?: (p: P, w: Words) => string;
+  fix?: (p: P, r: Renderer) => string;
   example: P;
 }
 

@@ -5,10 +5,10 @@ export const GIT_MESSAGES = {
   "temp-inside-workspace": message({
     group: "git",
     about: "temp directory",
-    text: (p: { tempDir: string; workspace: string }, w) =>
-      `The temp directory ${w.untrusted(p.tempDir)} is inside the workspace ${w.untrusted(p.workspace)}; the credential file must live outside it.`,
-    fix: (_, w) =>
-      w.frontEnd === "action"
+    text: (p: { tempDir: string; workspace: string }, r) =>
+      `The temp directory ${r.untrusted(p.tempDir)} is inside the workspace ${r.untrusted(p.workspace)}; the credential file must live outside it.`,
+    fix: (_, r) =>
+      r.frontEnd === "action"
         ? "Run the step with RUNNER_TEMP pointing outside the checkout, as runners do by default."
         : "Run the command with TMPDIR pointing outside the clone directory, as Pipelines does by default.",
     example: { tempDir: "/work/repo/tmp", workspace: "/work/repo" },

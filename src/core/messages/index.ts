@@ -3,7 +3,7 @@
  * (an id and its parameters); only a renderer turns it into words, for the medium it writes to.
  * docs/messages.md has one entry per id, checked by test/docs.test.ts.
  */
-import type { Words } from "../render/words.ts";
+import type { Renderer } from "../render/renderer.ts";
 import { BITBUCKET_MESSAGES } from "./bitbucket.ts";
 import { CLEANUP_MESSAGES } from "./cleanup.ts";
 import { COMMAND_MESSAGES } from "./command.ts";
@@ -17,7 +17,7 @@ const UNEXPECTED_MESSAGES = {
   unexpected: message({
     group: "unexpected",
     about: "unexpected error",
-    text: (p: { reason: string }, w) => `Unexpected error: ${w.untrusted(p.reason, 500)}`,
+    text: (p: { reason: string }, r) => `Unexpected error: ${r.untrusted(p.reason, 500)}`,
     fix: () =>
       "Please report this at https://github.com/bitbucket-api-token-auth/bitbucket-api-token-auth/issues with the log.",
     example: { reason: "EACCES: permission denied, mkdir '/home/runner/work/_temp'" },
@@ -46,14 +46,14 @@ export function problem<Id extends MessageId>(id: Id, params: ParamsOf<Id>): Pro
   return { id, params } as Problem;
 }
 
-export interface Worded {
+export interface Rendered {
   text: string;
   fix?: string;
   /** What it concerns, for titles. */
   about: string;
 }
 
-export function word(p: Problem, w: Words): Worded {
+export function render(p: Problem, r: Renderer): Rendered {
   const def = MESSAGES[p.id] as MessageDef<unknown>;
-  return { text: def.text(p.params, w), fix: def.fix?.(p.params, w), about: def.about };
+  return { text: def.text(p.params, r), fix: def.fix?.(p.params, r), about: def.about };
 }

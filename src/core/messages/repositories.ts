@@ -9,8 +9,8 @@ export const REPOSITORY_MESSAGES = {
     about: "repositories",
     text: (p: { name: string }) =>
       `${p.name}: Bitbucket answered 404 to reading it; it does not exist, or the token's account has no access to it (Bitbucket answers 404 for both).`,
-    fix: (p, w) =>
-      `Check the spelling of ${p.name} in ${w.input("repositories")} (workspace/repo-slug as in its URL), and that the account has at least read access to it.`,
+    fix: (p, r) =>
+      `Check the spelling of ${p.name} in ${r.input("repositories")} (workspace/repo-slug as in its URL), and that the account has at least read access to it.`,
     example: { name: "acme/app" },
   }),
   "not-a-member": message({
@@ -27,8 +27,8 @@ export const REPOSITORY_MESSAGES = {
     about: "repositories",
     text: (p: { name: string; doing: Doing }) =>
       `${p.name}: the token's account may not ${p.doing} this repository over git (403).`,
-    fix: (p, w) =>
-      `Give the account ${p.doing === "push to" ? "write" : "read"} access to ${p.name}, or remove it from ${w.input("repositories")}${p.doing === "push to" ? ` (or write:repository:bitbucket from ${w.input("required-scopes")} if this job never pushes)` : ""}.`,
+    fix: (p, r) =>
+      `Give the account ${p.doing === "push to" ? "write" : "read"} access to ${p.name}, or remove it from ${r.input("repositories")}${p.doing === "push to" ? ` (or write:repository:bitbucket from ${r.input("required-scopes")} if this job never pushes)` : ""}.`,
     example: { name: "acme/app", doing: "push to" },
   }),
   "git-refused": message({
@@ -59,8 +59,8 @@ export const REPOSITORY_MESSAGES = {
     about: "git-url",
     text: (p: { name: string; host: string; status: number; doing: Doing; origin: string }) =>
       `${p.name}: git over HTTPS (${p.host}) answered ${p.status} when asked to ${p.doing} it.`,
-    fix: (p, w) =>
-      `Check that ${p.name} exists at ${p.origin} and that ${w.input("git-url")} is right.`,
+    fix: (p, r) =>
+      `Check that ${p.name} exists at ${p.origin} and that ${r.input("git-url")} is right.`,
     example: {
       name: "acme/app",
       host: "bitbucket.org",

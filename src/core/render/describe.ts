@@ -1,18 +1,18 @@
-/** Words for the parts of a Report, shared by the summary and the terminal report. */
+/** Renderer for the parts of a Report, shared by the summary and the terminal report. */
 import type { Expiry } from "../inputs/dates.ts";
 import type { Access, Report, TokenKind } from "../verdict.ts";
-import type { Words } from "./words.ts";
+import type { Renderer } from "./renderer.ts";
 
-export const ACCESS_WORDS: Record<Access, { mark: string; words: string }> = {
-  proven: { mark: "✅", words: "proven" },
-  denied: { mark: "❌", words: "denied" },
-  missing: { mark: "❌", words: "not found" },
-  failed: { mark: "❌", words: "refused" },
-  "not-checked": { mark: "➖", words: "not checked (scope missing)" },
-  "not-required": { mark: "➖", words: "not required" },
+export const ACCESS_TEXT: Record<Access, { mark: string; text: string }> = {
+  proven: { mark: "✅", text: "proven" },
+  denied: { mark: "❌", text: "denied" },
+  missing: { mark: "❌", text: "not found" },
+  failed: { mark: "❌", text: "refused" },
+  "not-checked": { mark: "➖", text: "not checked (scope missing)" },
+  "not-required": { mark: "➖", text: "not required" },
 };
 
-export const TOKEN_KIND_WORDS: Record<TokenKind, string> = {
+export const TOKEN_KIND_TEXT: Record<TokenKind, string> = {
   "api-token": "Atlassian API token",
   "repository-access-token": "repository access token",
   "project-access-token": "project access token",
@@ -21,20 +21,20 @@ export const TOKEN_KIND_WORDS: Record<TokenKind, string> = {
 };
 
 /** "Alice Example (alice, 712020:…)": every part came from Bitbucket. */
-export function accountText(report: Report, w: Words): string {
+export function accountText(report: Report, r: Renderer): string {
   const a = report.account;
   if (!a)
     return report.credentialKind === "access-token" ? "an access token (not a user)" : "unknown";
-  const name = a.displayName ? `${w.untrusted(a.displayName, 100)} ` : "";
+  const name = a.displayName ? `${r.untrusted(a.displayName, 100)} ` : "";
   const ids = [a.username, a.accountId]
     .filter((x): x is string => Boolean(x))
-    .map((x) => w.untrusted(x, 100));
+    .map((x) => r.untrusted(x, 100));
   return `${name}(${ids.join(", ")})`;
 }
 
-export function expiryText(expiry: Expiry, w: Words): string {
+export function expiryText(expiry: Expiry, r: Renderer): string {
   if (expiry.status === "unknown")
-    return `unknown (set ${w.input("expires-at")} to be warned before it expires)`;
+    return `unknown (set ${r.input("expires-at")} to be warned before it expires)`;
   if (expiry.status === "today") return `⚠️ ${expiry.day}, today`;
   const left = `${expiry.day}, in ${expiry.daysLeft} day(s)`;
   return expiry.status === "warn" ? `⚠️ ${left}` : left;

@@ -1,8 +1,8 @@
-/** Outcome → the job summary (markdown). Server text is escaped by the Words it is given. */
-import { type Problem, word } from "../messages/index.ts";
+/** Outcome → the job summary (markdown). Server text is escaped by the Renderer it is given. */
+import { type Problem, render } from "../messages/index.ts";
 import type { Outcome, Verdict } from "../outcome.ts";
-import { ACCESS_WORDS, accountText, expiryText, TOKEN_KIND_WORDS } from "./describe.ts";
-import type { Words } from "./words.ts";
+import { ACCESS_TEXT, accountText, expiryText, TOKEN_KIND_TEXT } from "./describe.ts";
+import type { Renderer } from "./renderer.ts";
 
 const TITLES: Record<Verdict, string> = {
   fit: "✅ fit for use",
@@ -12,7 +12,7 @@ const TITLES: Record<Verdict, string> = {
   unexpected: "❌ unexpected error",
 };
 
-export function summaryMarkdown(outcome: Outcome, w: Words): string {
+export function summaryMarkdown(outcome: Outcome, r: Renderer): string {
   const rows = [`## Bitbucket token ${TITLES[outcome.verdict]}`];
   const { report, git } = outcome;
   if (report) {
@@ -20,9 +20,9 @@ export function summaryMarkdown(outcome: Outcome, w: Words): string {
       "",
       "| | |",
       "|---|---|",
-      `| Account | ${accountText(report, w)} |`,
-      `| Token | ${TOKEN_KIND_WORDS[report.tokenKind]} (git username \`${report.gitUsername}\`) |`,
-      `| Expires | ${expiryText(report.expiry, w)} |`,
+      `| Account | ${accountText(report, r)} |`,
+      `| Token | ${TOKEN_KIND_TEXT[report.tokenKind]} (git username \`${report.gitUsername}\`) |`,
+      `| Expires | ${expiryText(report.expiry, r)} |`,
       `| Git credentials | ${git ? `configured for ${git.host}${git.rewriteSshUrls ? " (SSH URLs rewritten to HTTPS)" : ""}` : "not configured"} |`,
     );
     if (report.required.length > 0) {
@@ -45,21 +45,21 @@ export function summaryMarkdown(outcome: Outcome, w: Words): string {
         "|---|---|---|",
       );
       for (const r of report.repositories) {
-        const [read, write] = [ACCESS_WORDS[r.read], ACCESS_WORDS[r.write]];
-        rows.push(`| \`${r.name}\` | ${read.mark} ${read.words} | ${write.mark} ${write.words} |`);
+        const [read, write] = [ACCESS_TEXT[r.read], ACCESS_TEXT[r.write]];
+        rows.push(`| \`${r.name}\` | ${read.mark} ${read.text} | ${write.mark} ${write.text} |`);
       }
     }
   }
   if (outcome.problems.length > 0)
-    rows.push("", "### What to fix", "", ...items(outcome.problems, w, ""));
+    rows.push("", "### What to fix", "", ...items(outcome.problems, r, ""));
   if (outcome.warnings.length > 0)
-    rows.push("", "### Warnings", "", ...items(outcome.warnings, w, "⚠️ "));
+    rows.push("", "### Warnings", "", ...items(outcome.warnings, r, "⚠️ "));
   return `${rows.join("\n")}\n`;
 }
 
-function items(problems: Problem[], w: Words, mark: string): string[] {
+function items(problems: Problem[], r: Renderer, mark: string): string[] {
   return problems.map((p) => {
-    const { text, fix } = word(p, w);
+    const { text, fix } = render(p, r);
     return `- ${mark}**${oneLine(text)}**${fix ? ` ${oneLine(fix)}` : ""}`;
   });
 }

@@ -1,11 +1,11 @@
 /**
  * Outcome → text for a terminal or a CI log (the command and the pipe). Colour is optional and
- * never carries meaning alone. Server text arrives sanitised by the Words given.
+ * never carries meaning alone. Server text arrives sanitised by the Renderer given.
  */
-import { type Problem, word } from "../messages/index.ts";
+import { type Problem, render } from "../messages/index.ts";
 import type { Outcome } from "../outcome.ts";
-import { ACCESS_WORDS, accountText, expiryText, TOKEN_KIND_WORDS } from "./describe.ts";
-import type { Words } from "./words.ts";
+import { ACCESS_TEXT, accountText, expiryText, TOKEN_KIND_TEXT } from "./describe.ts";
+import type { Renderer } from "./renderer.ts";
 
 export interface Style {
   color: boolean;
@@ -15,7 +15,7 @@ const paint = (style: Style, code: number) => (text: string) =>
   style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
 
 /** The report of a check: on stdout. Absent when Bitbucket gave no report. */
-export function reportText(outcome: Outcome, w: Words, style: Style): string {
+export function reportText(outcome: Outcome, r: Renderer, style: Style): string {
   const { report, git } = outcome;
   if (!report) return "";
   const good = paint(style, 32);
@@ -23,9 +23,9 @@ export function reportText(outcome: Outcome, w: Words, style: Style): string {
   const fit = outcome.verdict === "fit";
   const lines = [
     fit ? good("✔ The token is fit for use.") : bad("✘ The token is not fit for use."),
-    `  Account:     ${accountText(report, w)}`,
-    `  Token:       ${TOKEN_KIND_WORDS[report.tokenKind]} (git username ${report.gitUsername})`,
-    `  Expires:     ${expiryText(report.expiry, w)}`,
+    `  Account:     ${accountText(report, r)}`,
+    `  Token:       ${TOKEN_KIND_TEXT[report.tokenKind]} (git username ${report.gitUsername})`,
+    `  Expires:     ${expiryText(report.expiry, r)}`,
   ];
   if (report.required.length > 0) {
     lines.push("  Scopes:");
@@ -38,7 +38,7 @@ export function reportText(outcome: Outcome, w: Words, style: Style): string {
     lines.push("  Repositories:");
     for (const r of report.repositories)
       lines.push(
-        `    ${r.name}: read ${ACCESS_WORDS[r.read].words}, write ${ACCESS_WORDS[r.write].words}`,
+        `    ${r.name}: read ${ACCESS_TEXT[r.read].text}, write ${ACCESS_TEXT[r.write].text}`,
       );
   }
   if (git)
@@ -51,16 +51,16 @@ export function reportText(outcome: Outcome, w: Words, style: Style): string {
 /** Problems then warnings, each with its fix on the next line. */
 export function problemsText(
   outcome: Pick<Outcome, "problems" | "warnings">,
-  w: Words,
+  r: Renderer,
   style: Style,
 ): string {
   return [
-    ...outcome.problems.map((p) => lines(p, w, paint(style, 31)("✘"))),
-    ...outcome.warnings.map((p) => lines(p, w, paint(style, 33)("⚠"))),
+    ...outcome.problems.map((p) => lines(p, r, paint(style, 31)("✘"))),
+    ...outcome.warnings.map((p) => lines(p, r, paint(style, 33)("⚠"))),
   ].join("");
 }
 
-function lines(p: Problem, w: Words, mark: string): string {
-  const { text, fix } = word(p, w);
+function lines(p: Problem, r: Renderer, mark: string): string {
+  const { text, fix } = render(p, r);
   return `${mark} ${text}\n${fix ? `  → ${fix}\n` : ""}`;
 }

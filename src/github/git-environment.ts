@@ -1,8 +1,8 @@
 /** Where things live on a GitHub runner. */
 import * as os from "node:os";
-import type { Places } from "../core/git/git-credentials.ts";
+import type { GitEnvironment } from "../core/git/git-credentials.ts";
 
-export function runnerPlaces(): Places {
+export function runnerGitEnvironment(): GitEnvironment {
   return {
     // RUNNER_TEMP is outside the workspace and emptied after each job on hosted runners.
     tempDir: process.env.RUNNER_TEMP || os.tmpdir(),

@@ -2,7 +2,7 @@
  * How a message names things in one medium: the place the user set an input (the input `email`,
  * the flag --email, the variable BITBUCKET_EMAIL, the pipe's variable EMAIL), code, and text
  * that came from a server. Messages are written once against this interface; each renderer
- * hands them the Words of its medium.
+ * hands them the Renderer of its medium.
  */
 import type { InputName, RawInputs, Source } from "../inputs/names.ts";
 import { untrusted, untrustedMarkdown } from "./sanitize.ts";
@@ -10,7 +10,7 @@ import { untrusted, untrustedMarkdown } from "./sanitize.ts";
 export type FrontEnd = "action" | "command" | "pipe";
 export type Medium = "markdown" | "plain";
 
-export interface Words {
+export interface Renderer {
   frontEnd: FrontEnd;
   /** A noun phrase for the place an input is set: "the input `email`", "--email", "BITBUCKET_EMAIL". */
   input(name: InputName): string;
@@ -19,7 +19,7 @@ export interface Words {
   untrusted(text: string, max?: number): string;
 }
 
-export function wordsFor(frontEnd: FrontEnd, medium: Medium, raw?: RawInputs): Words {
+export function rendererFor(frontEnd: FrontEnd, medium: Medium, raw?: RawInputs): Renderer {
   return {
     frontEnd,
     input: (name) => describeSource(name, raw?.sources[name] ?? defaultSource(frontEnd, name)),

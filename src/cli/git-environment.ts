@@ -1,8 +1,8 @@
 /** Where things live for the command: a Pipelines step container or a terminal. */
 import * as os from "node:os";
-import type { Places } from "../core/git/git-credentials.ts";
+import type { GitEnvironment } from "../core/git/git-credentials.ts";
 
-export function commandPlaces(env: Record<string, string | undefined>): Places {
+export function commandGitEnvironment(env: Record<string, string | undefined>): GitEnvironment {
   return {
     // RUNNER_TEMP when run on a GitHub runner; otherwise the system temp dir, which is outside
     // the Pipelines clone directory.

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-6UZAQYQZ.js";import"./chunk-DTWKZBQO.js";import"./chunk-HKEEH5N2.js";import"./chunk-LCWOC4MW.js";import"./chunk-VZBARXL7.js";import"./chunk-WVLAMAHD.js";import"./chunk-3XQLELJH.js";import"./chunk-EHY7T2Y2.js";import"./chunk-UW7DR2CE.js";import"./chunk-VBMDEQYI.js";export{b as judge,a as judgeOffline};
