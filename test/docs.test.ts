@@ -5,22 +5,22 @@
  *   defaults.
  * - Its Command reference names every flag and environment variable of `bitbucket-auth --help`
  *   and every exit code the command can return.
- * - Its Troubleshooting section has an entry for every message a user can see: the messages are
- *   collected from the sources (src/core, and the command's and the action's own messages), and
- *   each one's fixed words (its text without the `${…}` parts) must appear there. A new error
- *   without a troubleshooting entry fails here.
+ * - docs/messages.md has one entry per message of the catalogue (src/core/messages), generated
+ *   by `npm run docs` and explained by hand: a new message without an explanation fails here.
  * - The quick starts agree with pipe/pipe.yml (owner/repo, image) and pipe/README.md lists the
  *   pipe's variables exactly.
- *
- * DOCS_TEST_DEBUG=1 prints every collected message with the fragments looked for.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
+import { messagesDoc, quoted, TODO } from "../scripts/messages-doc.ts";
+import { MESSAGES, type MessageId, type Problem, render } from "../src/core/messages/index.ts";
+import { EXIT_CODES } from "../src/core/outcome.ts";
+import { rendererFor } from "../src/core/render/renderer.ts";
 import {
   convertWorkflowTemplate,
   NoOperationTraceWriter,
@@ -133,16 +133,9 @@ const commandReference = () => section(README, "Command reference");
 const namesFlag = (text: string, flag: string) =>
   new RegExp(`\`${flag.replace(/-/g, "\\-")}[\\s\`=,]`).test(text);
 
-/** The EXIT table, wherever in src/cli it lives: `EXIT = { ok: 0, … }`. */
+/** Every exit code the command can return, from the one table that decides them. */
 function exitCodes(): Map<number, string> {
-  const codes = new Map<number, string>();
-  for (const file of sourceFiles("src/cli")) {
-    const table = /\bEXIT\s*=\s*\{([^}]*)\}/.exec(readFileSync(file, "utf8"));
-    if (!table) continue;
-    for (const [, name, value] of table[1].matchAll(/(\w+)\s*:\s*(\d+)/g))
-      codes.set(Number(value), name);
-  }
-  return codes;
+  return new Map(Object.entries(EXIT_CODES).map(([verdict, code]) => [code, verdict]));
 }
 
 describe("README: command reference matches bitbucket-auth", () => {
@@ -173,7 +166,7 @@ describe("README: command reference matches bitbucket-auth", () => {
 
   it("documents exactly the exit codes the command returns", () => {
     const codes = exitCodes();
-    assert.ok(codes.size >= 5, "the EXIT table was not found in src/cli");
+    assert.equal(codes.size, 5);
     const documented = tableRows(commandReference(), "Exit codes").map(([code]) =>
       Number(unticked(code) ?? Number.NaN),
     );
@@ -187,462 +180,48 @@ describe("README: command reference matches bitbucket-auth", () => {
   });
 });
 
-// ── Troubleshooting coverage ────────────────────────────────────────────────────────────────
+// ── The message catalogue ⇄ docs/messages.md ────────────────────────────────────────────────
 
-/** A message as written in the source: fixed text, `${…}` holes, and `a ? "x" : "y"` choices. */
-type Part = { text: string } | { hole: string } | { choice: Part[][] };
+describe("docs/messages.md: one entry per message of the catalogue", () => {
+  const doc = read("docs/messages.md");
+  const ids = Object.keys(MESSAGES) as MessageId[];
 
-interface Literal {
-  parts: Part[];
-  end: number;
-}
-
-const QUOTES = new Set(['"', "'", "`"]);
-const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r" };
-
-/** A "…" or '…' string (no holes) starting at src[i]. */
-function readQuoted(src: string, i: number): Literal {
-  const quote = src[i];
-  let text = "";
-  let j = i + 1;
-  while (j < src.length && src[j] !== quote) {
-    if (src[j] === "\\") {
-      text += ESCAPES[src[j + 1]] ?? src[j + 1];
-      j += 2;
-    } else text += src[j++];
-  }
-  return { parts: [{ text }], end: j + 1 };
-}
-
-/** A template literal whose opening backtick is at src[i - 1]. */
-function readTemplate(src: string, i: number): Literal {
-  const parts: Part[] = [];
-  let text = "";
-  let j = i;
-  while (j < src.length) {
-    const c = src[j];
-    if (c === "\\") {
-      text += ESCAPES[src[j + 1]] ?? src[j + 1];
-      j += 2;
-    } else if (c === "`") {
-      if (text) parts.push({ text });
-      return { parts, end: j + 1 };
-    } else if (c === "$" && src[j + 1] === "{") {
-      if (text) parts.push({ text });
-      text = "";
-      const expression = readExpression(src, j + 2, "}");
-      parts.push(expressionPart(expression.text));
-      j = expression.end + 1;
-    } else {
-      text += c;
-      j++;
-    }
-  }
-  throw new Error(`unterminated template literal at ${i}`);
-}
-
-/**
- * An expression up to the first of `stops` at depth 0 (not inside brackets, strings, templates
- * or regular expressions). `end` is the index of that stop character.
- */
-function readExpression(src: string, i: number, stops: string): { text: string; end: number } {
-  let depth = 0;
-  let j = i;
-  let previous = "(";
-  while (j < src.length) {
-    const c = src[j];
-    if (depth === 0 && stops.includes(c)) return { text: src.slice(i, j), end: j };
-    if (c === '"' || c === "'") j = readQuoted(src, j).end;
-    else if (c === "`") j = readTemplate(src, j + 1).end;
-    else if (c === "/" && src[j + 1] === "/") j = src.indexOf("\n", j);
-    else if (c === "/" && src[j + 1] === "*") j = src.indexOf("*/", j) + 2;
-    else if (c === "/" && "(,=:[!&|?{};+".includes(previous)) {
-      // A regular expression literal: skip to its closing slash (outside a character class).
-      let inClass = false;
-      j++;
-      while (j < src.length && (src[j] !== "/" || inClass)) {
-        if (src[j] === "\\") j++;
-        else if (src[j] === "[") inClass = true;
-        else if (src[j] === "]") inClass = false;
-        j++;
-      }
-      j++;
-    } else {
-      if ("([{".includes(c)) depth++;
-      if (")]}".includes(c)) depth--;
-      j++;
-    }
-    if (!/\s/.test(c)) previous = c;
-  }
-  throw new Error(`unterminated expression at ${i}`);
-}
-
-/** The index of a top-level `?` (ternary, not `?.` or `??`) or `:` in an expression. */
-function topLevel(expression: string, wanted: "?" | ":"): number {
-  let depth = 0;
-  for (let j = 0; j < expression.length; j++) {
-    const c = expression[j];
-    if (QUOTES.has(c)) {
-      j = (c === "`" ? readTemplate(expression, j + 1) : readQuoted(expression, j)).end - 1;
-      continue;
-    }
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (depth === 0 && c === wanted) {
-      if (wanted === "?" && (expression[j + 1] === "?" || expression[j + 1] === ".")) {
-        j++;
-        continue;
-      }
-      return j;
-    }
-  }
-  return -1;
-}
-
-/** `${a ? "x" : "y"}` (branches literals or further choices) becomes a choice; else a hole. */
-function expressionPart(expression: string): Part {
-  const asParts = (branch: string): Part[] | undefined => {
-    const trimmed = branch.trim();
-    if (QUOTES.has(trimmed[0])) {
-      const literal = trimmed[0] === "`" ? readTemplate(trimmed, 1) : readQuoted(trimmed, 0);
-      return literal.end === trimmed.length ? literal.parts : undefined;
-    }
-    const inner = expressionPart(trimmed);
-    return "choice" in inner ? [inner] : undefined;
-  };
-  const question = topLevel(expression, "?");
-  if (question >= 0) {
-    const rest = expression.slice(question + 1);
-    const colon = topLevel(rest, ":");
-    if (colon >= 0) {
-      const yes = asParts(rest.slice(0, colon));
-      const no = asParts(rest.slice(colon + 1));
-      if (yes && no) return { choice: [yes, no] };
-    }
-  }
-  return { hole: expression.trim() };
-}
-
-/** A literal (or literals joined with +) starting at src[i], after whitespace; else undefined. */
-function readValue(src: string, i: number): Literal | undefined {
-  let j = i;
-  while (/\s/.test(src[j])) j++;
-  if (!QUOTES.has(src[j])) return undefined;
-  const first = src[j] === "`" ? readTemplate(src, j + 1) : readQuoted(src, j);
-  const plus = /^\s*\+\s*/.exec(src.slice(first.end));
-  if (plus) {
-    const next = readValue(src, first.end + plus[0].length);
-    if (next) return { parts: [...first.parts, ...next.parts], end: next.end };
-  }
-  return first;
-}
-
-/** The source of a message, for failure output: the literal as written. */
-function sourceText(parts: Part[]): string {
-  return parts
-    .map((part) => {
-      if ("text" in part) return part.text;
-      if ("hole" in part) return `\${${part.hole}}`;
-      return `\${${part.choice.map((alt) => JSON.stringify(sourceText(alt))).join(" | ")}}`;
-    })
-    .join("");
-}
-
-/** Every way the message can read: each is its fixed segments, split at holes. */
-function variants(parts: Part[]): string[][] {
-  let out: string[][] = [[""]];
-  for (const part of parts) {
-    if ("text" in part) out = out.map((v) => [...v.slice(0, -1), v[v.length - 1] + part.text]);
-    else if ("hole" in part) out = out.map((v) => [...v, ""]);
-    else
-      out = out.flatMap((v) =>
-        part.choice.flatMap((alternative) =>
-          variants(alternative).map(([head, ...tail]) => [
-            ...v.slice(0, -1),
-            v[v.length - 1] + head,
-            ...tail,
-          ]),
-        ),
-      );
-  }
-  return out;
-}
-
-/** Words only: case, punctuation, backticks and markdown do not matter when searching. */
-const canonical = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim();
-
-const FRAGMENT_WORDS = 6;
-
-/**
- * What the README must contain for one reading of a message: the first words of every fixed
- * segment of two words or more. Empty when the message is only holes (it forwards another
- * message, which is checked on its own).
- */
-function fragmentsOf(segments: string[]): string[] {
-  const words = segments.map((s) => canonical(s).split(" ").filter(Boolean));
-  return words.filter((w) => w.length >= 2).map((w) => w.slice(0, FRAGMENT_WORDS).join(" "));
-}
-
-interface Message {
-  where: string;
-  source: string;
-  parts: Part[];
-}
-
-function sourceFiles(dir: string): string[] {
-  return (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
-    .filter((f) => f.endsWith(".ts"))
-    .sort()
-    .map((f) => join(ROOT, dir, f));
-}
-
-function lineOf(src: string, index: number): number {
-  return src.slice(0, index).split("\n").length;
-}
-
-/**
- * Finds `anchor` (a regular expression whose match ends where the argument list starts, or at
- * the literal itself) and reads argument number `argument` (0-based) as a literal.
- */
-function collect(
-  file: string,
-  src: string,
-  anchor: RegExp,
-  argument: number,
-  out: Message[],
-  nonLiteral: string[],
-): void {
-  for (const match of src.matchAll(anchor)) {
-    let at = (match.index ?? 0) + match[0].length;
-    for (let skip = 0; skip < argument; skip++) {
-      const arg = readExpression(src, at, ",)");
-      if (src[arg.end] !== ",") break;
-      at = arg.end + 1;
-    }
-    const where = `${relative(ROOT, file)}:${lineOf(src, match.index ?? 0)}`;
-    const literal = readValue(src, at);
-    if (!literal) {
-      const value = readExpression(src, at, ",)};\n").text.trim();
-      // A type annotation (`message: string`) or a message forwarded from elsewhere.
-      if (value !== "string" && !/^[\w.]+$/.test(value)) nonLiteral.push(`${where}: ${value}`);
-      continue;
-    }
-    out.push({ where, source: sourceText(literal.parts), parts: literal.parts });
-  }
-}
-
-/** Names of functions called as `name(subject, message, fix)` (settings.ts's `bad`). */
-function complainers(src: string): string[] {
-  const names = new Set<string>();
-  const signature = String.raw`\(\s*subject\s*:\s*string\s*,\s*message\s*:\s*string`;
-  for (const [, name] of src.matchAll(
-    new RegExp(String.raw`\b(?:const|let)\s+(\w+)\s*=\s*${signature}`, "g"),
-  ))
-    names.add(name);
-  for (const [, type] of src.matchAll(
-    new RegExp(String.raw`\btype\s+(\w+)\s*=\s*${signature}`, "g"),
-  ))
-    for (const [, name] of src.matchAll(new RegExp(String.raw`\b(\w+)\s*:\s*${type}\b`, "g")))
-      names.add(name);
-  return [...names];
-}
-
-interface Collected {
-  messages: Message[];
-  nonLiteral: string[];
-}
-
-/** Every message src/core can raise: problems, unreachable verdicts, errors, warnings. */
-function coreMessages(): Collected {
-  const messages: Message[] = [];
-  const nonLiteral: string[] = [];
-  for (const file of sourceFiles("src/core")) {
-    const src = readFileSync(file, "utf8");
-    collect(file, src, /\bmessage:/g, 0, messages, nonLiteral);
-    for (const name of complainers(src))
-      collect(file, src, new RegExp(`\\b${name}\\(`, "g"), 1, messages, nonLiteral);
-    collect(file, src, /\bnew UnreachableError\(/g, 1, messages, nonLiteral);
-    collect(file, src, /\bthrow new Error\(/g, 0, messages, nonLiteral);
-    collect(file, src, /\bwarnings\.push\(/g, 0, messages, nonLiteral);
-    // super(…) may forward a computed text; only literals are messages of their own.
-    collect(file, src, /\bsuper\(/g, 0, messages, []);
-    // Reasons completed into a message elsewhere ("The input `expires-at` (…) is not …").
-    collect(file, src, /(?=["'`]is not )/g, 0, messages, nonLiteral);
-    // Network failures named in "last: …".
-    const table = /\bNETWORK_ERRORS\b[^=]*=\s*\{([^}]*)\}/.exec(src);
-    if (table) {
-      const offset = (table.index ?? 0) + table[0].indexOf("{");
-      // Blank out everything before the table (keeping line numbers) so only its values match.
-      const only = src.slice(0, offset).replace(/[^\n]/g, " ") + table[1];
-      collect(file, only, /:\s*(?=")/g, 0, messages, nonLiteral);
-    }
-  }
-  return { messages, nonLiteral };
-}
-
-/** What the command and the action's steps print themselves (src/cli, src/github). */
-function frontEndMessages(): Collected {
-  const messages: Message[] = [];
-  const nonLiteral: string[] = [];
-  for (const file of sourceFiles("src/cli")) {
-    const src = readFileSync(file, "utf8");
-    collect(file, src, /(?=["'`][✘⚠] )/g, 0, messages, nonLiteral);
-    collect(file, src, /\bnew UsageError\(/g, 0, messages, nonLiteral);
-    collect(file, src, /(?=`bitbucket-auth: )/g, 0, messages, nonLiteral);
-  }
-  for (const file of sourceFiles("src/github")) {
-    const src = readFileSync(file, "utf8");
-    collect(file, src, /\bcore\.(?:warning|error)\(/g, 0, messages, []);
-    // The post step's every line is about cleanup: all of them are worth an entry.
-    if (file.endsWith("post.ts")) collect(file, src, /\bcore\.info\(/g, 0, messages, nonLiteral);
-  }
-  return { messages, nonLiteral };
-}
-
-/**
- * Messages whose fixed words are not distinctive on their own, and why that is fine. Keyed by
- * the message's source text; an entry that no longer matches a message fails the test.
- */
-const ALLOWED: Record<string, string> = {
-  "Bitbucket (${host}) ${error.message}.":
-    "wraps BodyTooLargeError's text (transport.ts), which is collected and checked on its own",
-};
-
-/**
- * Fragments that several messages have in common on purpose: the same failure, printed by each
- * front end. One troubleshooting entry serves them all.
- */
-const SHARED: Record<string, string> = {
-  "unexpected error": "the action (main step, twice) and the command say it the same way",
-  "could not remove the git credentials": "the post step (a warning) and `cleanup` (exit 4)",
-};
-
-let troubleshooting: string | undefined;
-const contains = (fragment: string) => {
-  troubleshooting ??= ` ${canonical(section(README, "Troubleshooting"))} `;
-  return troubleshooting.includes(` ${fragment} `);
-};
-
-function uncovered(messages: Message[]): string[] {
-  const problems: string[] = [];
-  for (const message of messages) {
-    if (message.source in ALLOWED) continue;
-    const readings = variants(message.parts).map(fragmentsOf);
-    if (readings.every((fragments) => fragments.length === 0)) {
-      // No two fixed words in a row: only holes (it forwards a message checked on its own,
-      // e.g. `✘ ${p.message}`), or a lone word that says nothing (allow-list such a wrapper).
-      const words = canonical(
-        message.parts.map((p) => ("text" in p ? ` ${p.text} ` : " ")).join(""),
-      );
-      if (words !== "")
-        problems.push(
-          `${message.where}: ${JSON.stringify(message.source)} has no distinctive words; allow-list it if it forwards another message`,
-        );
-      continue;
-    }
-    for (const fragments of readings) {
-      const missing = fragments.filter((fragment) => !contains(fragment));
-      if (missing.length > 0)
-        problems.push(
-          `${message.where}: ${JSON.stringify(message.source)} — not in Troubleshooting: ${missing.map((m) => `"${m}"`).join(", ")}`,
-        );
-    }
-  }
-  return [...new Set(problems)];
-}
-
-function debugPrint(title: string, messages: Message[]): void {
-  if (!process.env.DOCS_TEST_DEBUG) return;
-  console.log(`\n${title}: ${messages.length}`);
-  for (const m of messages) {
-    const readings = [...new Set(variants(m.parts).map((v) => fragmentsOf(v).join(" | ")))];
-    console.log(`  ${m.where}  ${m.source}\n      → ${readings.join("\n      → ")}`);
-  }
-}
-
-describe("README: every message has a troubleshooting entry", () => {
-  const core = coreMessages();
-  const frontEnds = frontEndMessages();
-  debugPrint("src/core", core.messages);
-  debugPrint("src/cli + src/github", frontEnds.messages);
-
-  it("collects the messages of src/core (the extraction still works)", () => {
-    assert.ok(core.messages.length >= 40, `only ${core.messages.length} messages found`);
-    const sources = core.messages.map((m) => m.source).join("\n");
-    // One known message per way of raising one, so a refactor that hides them fails here.
-    for (const known of [
-      "is a Bitbucket app password", // message: in checks.ts
-      "contains whitespace inside the token", // bad(…) in settings.ts
-      "did not say which scopes the token holds", // new UnreachableError in checks.ts
-      "asked for proxy authentication (407)", // new UnreachableError in bitbucket.ts
-      "the credential file must live outside it", // throw new Error in git-credentials.ts
-      "more than Bitbucket ever sends here", // super(…) in transport.ts
-      "is not a real calendar date", // a reason in expiry.ts
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a message's source text
-      "in ${expiry.daysLeft} day(s)", // warnings.push in checks.ts
-      "the connection was refused", // NETWORK_ERRORS in bitbucket.ts
-    ])
-      assert.ok(sources.includes(known), `"${known}" was not collected`);
-    // Choices are read as alternatives, so both readings need an entry.
-    const scopes = core.messages.find((m) => m.source.includes("`required-scopes` names"));
-    assert.ok(scopes);
-    const readings = variants(scopes.parts).map((v) => v.join("…"));
-    assert.ok(readings.some((r) => r.includes("names an unknown scope")));
-    assert.ok(readings.some((r) => r.includes("names unknown scopes")));
+  it("is what `npm run docs` generates from the catalogue (run it after changing a message)", () => {
+    assert.equal(doc, messagesDoc(doc));
   });
 
-  it("every user-facing message in src/core is a literal the test can read", () => {
-    assert.deepEqual(core.nonLiteral, []);
+  it("has exactly one entry per message id, each with its quoted wording", () => {
+    const headings = [...doc.matchAll(/^### `([a-z0-9-]+)`$/gm)].map(([, id]) => id);
+    assert.deepEqual(headings, ids);
+    for (const id of ids) assert.ok(doc.includes(`### \`${id}\`\n\n${quoted(id)}\n`), id);
   });
 
-  it("every message of src/core has an entry in Troubleshooting", () => {
-    assert.deepEqual(uncovered(core.messages), []);
+  it("explains every entry (no placeholder left)", () => {
+    const unexplained = ids.filter((id) => {
+      const entry = doc.slice(doc.indexOf(`### \`${id}\``)).split(/\n### |\n## /)[0];
+      return entry.includes(TODO);
+    });
+    assert.deepEqual(unexplained, []);
   });
 
-  it("every error and warning of the command, the pipe and the post step has an entry", () => {
-    assert.ok(frontEnds.messages.length >= 10, `only ${frontEnds.messages.length} found`);
-    assert.deepEqual(frontEnds.nonLiteral, []);
-    assert.deepEqual(uncovered(frontEnds.messages), []);
-  });
-
-  it("every message can be told apart by its words, except the ones shared on purpose", () => {
-    const byFragments = new Map<string, string[]>();
-    for (const m of [...core.messages, ...frontEnds.messages]) {
-      const fragments = [...new Set(variants(m.parts).flatMap(fragmentsOf))].sort();
-      if (fragments.length === 0) continue;
-      const key = fragments.join(" | ");
-      byFragments.set(key, [...(byFragments.get(key) ?? []), m.where]);
+  it("every message renders in every front end and medium, and no two read the same", () => {
+    const seen = new Map<string, string>();
+    for (const id of ids) {
+      const p = { id, params: MESSAGES[id].example } as Problem;
+      for (const frontEnd of ["action", "command", "pipe"] as const)
+        for (const medium of ["markdown", "plain"] as const) {
+          const { text } = render(p, rendererFor(frontEnd, medium));
+          assert.ok(text.length > 10 && !/undefined|\[object /.test(text), `${id}: ${text}`);
+          if (frontEnd === "action" && medium === "plain") {
+            assert.equal(seen.get(text), undefined, `${id} reads like ${seen.get(text)}`);
+            seen.set(text, id);
+          }
+        }
     }
-    const shared = [...byFragments].filter(([, where]) => where.length > 1);
-    assert.deepEqual(
-      shared.map(([key]) => key).filter((key) => !(key in SHARED)),
-      [],
-      `messages with the same words: ${JSON.stringify(shared)}`,
-    );
   });
 
-  it("the allow-lists only name messages that exist", () => {
-    const sources = new Set([...core.messages, ...frontEnds.messages].map((m) => m.source));
-    for (const source of Object.keys(ALLOWED)) assert.ok(sources.has(source), source);
-    const fragments = new Set(
-      [...core.messages, ...frontEnds.messages].flatMap((m) =>
-        variants(m.parts).flatMap(fragmentsOf),
-      ),
-    );
-    for (const fragment of Object.keys(SHARED)) assert.ok(fragments.has(fragment), fragment);
-  });
-
-  it("the fragment matcher is not vacuous", () => {
-    const made: Message = {
-      where: "test",
-      source: "A brand new failure nobody has documented yet",
-      parts: [{ text: "A brand new failure nobody has documented yet" }],
-    };
-    assert.equal(uncovered([made]).length, 1);
+  it("the README's troubleshooting index links to it", () => {
+    assert.match(section(README, "Troubleshooting"), /\(docs\/messages\.md\)/);
   });
 });
 
