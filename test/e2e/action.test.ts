@@ -350,9 +350,10 @@ describe("tokens that are not fit fail early, and nothing is configured", () => 
     assert.equal(apiRequests(), 0);
   });
 
-  test("a repository that is missing or forbidden is named", async () => {
+  test("a repository that is missing or forbidden is named, and never shown as writable", async () => {
     await expectFailure({ repositories: "acme/app other/secret" }, /other\/secret: .*404/);
-    await expectFailure({ repositories: "acme/nope" }, /acme\/nope/);
+    const main = await expectFailure({ repositories: "acme/nope" }, /acme\/nope/);
+    assert.match(main.summary, /`acme\/nope` \| ❌ not found \| ❌ not found \|/);
   });
 
   test("read-only access to a repository fails when push is required", async () => {

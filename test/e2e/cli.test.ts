@@ -470,6 +470,37 @@ describe("check", () => {
     });
   });
 
+  test("a token pasted as an option or as a flag's value is described, never echoed", async () => {
+    await withShell({}, async (shell) => {
+      for (const args of [
+        ["check", `--${token}`],
+        ["check", "--expires-at", token],
+        ["check", `--email=${token}`],
+        ["check", "--repositories", token],
+        ["check", "--retries", token],
+        ["check", "--api-url", token],
+        ["setup", `--required-scopes=${token}`],
+      ]) {
+        const run = await exec(process.execPath, [CLI, ...args], shell);
+        assert.equal(run.code, 2, show(run));
+        assert.match(
+          run.stderr,
+          /\((an option|a value) of \d+ characters, not shown: it could be a secret\)/,
+        );
+        assert.ok(!run.stderr.includes(token.slice(0, 24)), "not even the token's start");
+      }
+    });
+  });
+
+  test("a repository that does not exist is never reported as writable", async () => {
+    await withShell({}, async (shell) => {
+      const run = await cli(shell, ["check", "--repositories", "acme/nope"]);
+      assert.equal(run.code, 1, show(run));
+      assert.match(run.stdout, /acme\/nope: read not found, write not found/);
+      assert.doesNotMatch(run.stdout, /proven/);
+    });
+  });
+
   test("Bitbucket out of reach: exit 3 quickly, and it is no verdict on the token", async () => {
     const closed = await freePort();
     const hanging = await hangingServer();
