@@ -4,7 +4,17 @@
  * case is unit-tested with canned answers. Text in a Report came from a server: renderers
  * sanitise it.
  */
-import { type BitbucketResponse, firstHeader } from "./bitbucket/client.ts";
+import type { BitbucketResponse } from "./bitbucket/client.ts";
+import {
+  type Account,
+  advertisementProblem,
+  echoes,
+  grantedScopes,
+  nearLimit,
+  readAccount,
+  type TokenKind,
+  tokenKind,
+} from "./bitbucket/read.ts";
 import {
   READ_SCOPE,
   type RepositoryResponses,
@@ -12,24 +22,13 @@ import {
   WRITE_SCOPE,
   wantsWrite,
 } from "./bitbucket/requests.ts";
-import { type CredentialKind, looksLikeAppPassword, secretForms } from "./inputs/credential.ts";
+import { type CredentialKind, looksLikeAppPassword } from "./inputs/credential.ts";
 import { type Expiry, judgeExpiry } from "./inputs/dates.ts";
-import {
-  missingScopes,
-  parseScopeHeader,
-  scopePurpose,
-  toGranular,
-  toLegacyName,
-} from "./inputs/scopes.ts";
+import { missingScopes, scopePurpose, toGranular, toLegacyName } from "./inputs/scopes.ts";
 import type { Settings } from "./inputs/settings.ts";
 import { type Problem, problem } from "./messages/index.ts";
 
-export interface Account {
-  accountId?: string;
-  uuid?: string;
-  username?: string;
-  displayName?: string;
-}
+export type { Account, TokenKind };
 
 /**
  * proven: git said yes. denied: authenticated, not allowed. missing: 404 (missing or
@@ -48,14 +47,6 @@ export interface ScopeResult {
   held: boolean;
   purpose: string;
 }
-
-/** The precise kind when Bitbucket names it (x-credential-type); the inferred one otherwise. */
-export type TokenKind =
-  | "api-token"
-  | "repository-access-token"
-  | "project-access-token"
-  | "workspace-access-token"
-  | "access-token";
 
 export interface Report {
   credentialKind: CredentialKind;
@@ -87,14 +78,6 @@ export function judgeOffline(
     problems.push(problem("expired", { day: expiry.day ?? "" }));
   return { expiry, problems };
 }
-
-const CREDENTIAL_TYPES: Record<string, TokenKind> = {
-  api_token: "api-token",
-  repo_access_token: "repository-access-token",
-  repository_access_token: "repository-access-token",
-  project_access_token: "project-access-token",
-  workspace_access_token: "workspace-access-token",
-};
 
 export function judge(settings: Settings, answers: Responses, expiry: Expiry): Judgement {
   const { credential } = settings;
@@ -189,13 +172,8 @@ export function judge(settings: Settings, answers: Responses, expiry: Expiry): J
     report.repositories.push(judgeRepository(settings, entry, held, problems));
   }
 
-  const near = rest.find((a) =>
-    /^(true|1|yes)$/i.test(firstHeader(a.headers["x-ratelimit-nearlimit"]) ?? ""),
-  );
-  if (near) {
-    const resource = firstHeader(near.headers["x-ratelimit-resource"]);
-    warnings.push(problem("rate-limit-near", { resource }));
-  }
+  const near = nearLimit(rest);
+  if (near) warnings.push(problem("rate-limit-near", near));
   return { verdict: problems.length > 0 ? "unfit" : "fit", report, problems, warnings };
 }
 
@@ -204,93 +182,6 @@ function expiryWarnings(expiry: Expiry): Problem[] {
   if (expiry.status === "warn")
     return [problem("expires-soon", { day: expiry.day ?? "", days: expiry.daysLeft ?? 0 })];
   return [];
-}
-
-/**
- * Account fields and scopes end up in outputs, the log and the summary. An answer carrying the
- * credential back (a hostile or broken middlebox) is refused whole, so none of it is shown.
- */
-function echoes(settings: Settings, answers: BitbucketResponse[]): boolean {
-  const forms = secretForms(settings.credential.token, settings.credential.email ?? "");
-  return answers.some((answer) => {
-    const text = [
-      JSON.stringify(answer.json ?? null),
-      ...["x-oauth-scopes", "x-credential-type", "x-ratelimit-resource"].map((name) =>
-        String(answer.headers[name] ?? ""),
-      ),
-    ].join("\n");
-    const lower = text.toLowerCase();
-    return forms.some((form) => text.includes(form) || lower.includes(form.toLowerCase()));
-  });
-}
-
-function tokenKind(answers: BitbucketResponse[], kind: CredentialKind): TokenKind {
-  for (const answer of answers) {
-    const type = firstHeader(answer.headers["x-credential-type"])?.trim().toLowerCase() ?? "";
-    if (type in CREDENTIAL_TYPES) return CREDENTIAL_TYPES[type];
-  }
-  return kind;
-}
-
-/** Scopes from x-oauth-scopes and from a 403's `detail.granted`; undefined when no answer said. */
-function grantedScopes(answers: BitbucketResponse[]): Set<string> | undefined {
-  const granted = new Set<string>();
-  let said = false;
-  for (const answer of answers) {
-    const header = answer.headers["x-oauth-scopes"];
-    if (header !== undefined) {
-      said = true;
-      for (const scope of parseScopeHeader(header)) granted.add(scope);
-    }
-    const detail = answer.status === 403 ? errorDetail(answer) : undefined;
-    if (Array.isArray(detail?.granted)) {
-      said = true;
-      for (const scope of detail.granted)
-        if (typeof scope === "string") granted.add(scope.trim().toLowerCase());
-    }
-  }
-  return said ? granted : undefined;
-}
-
-function errorDetail(
-  answer: BitbucketResponse,
-): { granted?: unknown; required?: unknown } | undefined {
-  const detail = (answer.json as { error?: { detail?: unknown } } | undefined)?.error?.detail;
-  return typeof detail === "object" && detail !== null ? detail : undefined;
-}
-
-function readAccount(user: BitbucketResponse): Account | undefined {
-  const body = user.json as Record<string, unknown>;
-  const text = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : undefined);
-  const account: Account = {
-    accountId: text("account_id"),
-    uuid: text("uuid"),
-    username: text("username") ?? text("nickname"),
-    displayName: text("display_name"),
-  };
-  // A 200 that does not name anyone is not proof of identity, whatever the status says.
-  return account.accountId || account.uuid ? account : undefined;
-}
-
-/** A 200 must be git's advertisement: a proxy's or portal's page is not proof of access. */
-function advertisementProblem(settings: Settings, entry: RepositoryResponses): Problem | undefined {
-  const services: [BitbucketResponse | undefined, string][] = [
-    [entry.read, "git-upload-pack"],
-    [entry.write, "git-receive-pack"],
-  ];
-  for (const [answer, service] of services) {
-    if (answer?.status !== 200) continue;
-    const type = String(firstHeader(answer.headers["content-type"]) ?? "");
-    if (!type.startsWith(`application/x-${service}-advertisement`)) {
-      return problem("not-an-advertisement", {
-        host: settings.gitUrl.host,
-        name: entry.repository.fullName,
-        service,
-        type: type.split(";")[0],
-      });
-    }
-  }
-  return undefined;
 }
 
 type Doing = "read (clone or fetch)" | "push to";
