@@ -69,6 +69,7 @@ describe("a fit API token", () => {
       assert.equal(main.outputs.username, "alice");
       assert.equal(main.outputs["display-name"], "Alice Example");
       assert.equal(main.outputs["credential-type"], "api-token");
+      assert.equal(main.outputs["token-kind"], "api-token");
       assert.equal(main.outputs["git-username"], "x-bitbucket-api-token-auth");
       assert.deepEqual(main.outputs.scopes.split(" ").sort(), [...DEFAULT_SCOPES].sort());
       assert.equal(main.outputs["missing-scopes"], "");
@@ -380,6 +381,7 @@ describe("access tokens", () => {
       });
       assert.equal(main.code, 0, main.stdout);
       assert.equal(main.outputs["credential-type"], "access-token");
+      assert.equal(main.outputs["token-kind"], "repository-access-token", "from x-credential-type");
       assert.equal(main.outputs["git-username"], "x-token-auth");
       assert.equal(main.outputs["account-id"], "");
       const clone = await runGit(job, ["clone", `${bb.gitUrl}/acme/app.git`, "app"]);
