@@ -16,6 +16,9 @@ import {
   remove,
 } from "../../src/core/git/git-credentials.ts";
 import { credentialFor, gitAuthorization } from "../../src/core/inputs/credential.ts";
+import { render } from "../../src/core/messages/index.ts";
+import { Failure } from "../../src/core/outcome.ts";
+import { rendererFor } from "../../src/core/render/renderer.ts";
 import { apiToken, EMAIL, randomChars } from "./fixtures.ts";
 
 interface Sandbox {
@@ -204,8 +207,15 @@ describe("configure", () => {
     for (const tempDir of [workspace, join(workspace, ".tmp"), join(workspace, "a", "b")]) {
       await assert.rejects(
         configure(gitCredential(), { ...box.places, tempDir, workspace }),
-        (error: Error) =>
-          error.message.includes("is inside the workspace") && error.message.includes(tempDir),
+        (error: unknown) =>
+          error instanceof Failure &&
+          error.verdict === "bad-input" &&
+          error.problems.length === 1 &&
+          error.problems[0].id === "temp-inside-workspace" &&
+          error.problems[0].params.tempDir === tempDir &&
+          render(error.problems[0], rendererFor("action", "plain")).text.includes(
+            "is inside the workspace",
+          ),
       );
     }
     assert.equal(existsSync(workspace), false, "nothing created in the workspace");

@@ -1,22 +1,15 @@
+// Property tests of the pure parsers. The git credential properties are in git-properties.test.ts.
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import fc from "fast-check";
-import { parseRetryAfter } from "../../src/core/checks/bitbucket.ts";
-import { parseExpiryDate } from "../../src/core/checks/expiry.ts";
-import { UnfitError } from "../../src/core/errors.ts";
-import {
-  configure,
-  cutBlocks,
-  type GitCredential,
-  type GitEnvironment,
-  remove,
-} from "../../src/core/git/git-credentials.ts";
+import { parseRetryAfter } from "../../src/core/bitbucket/client.ts";
+import { parseExpiryDate } from "../../src/core/inputs/dates.ts";
+import { INPUT_NAMES, type InputName, rawInputs } from "../../src/core/inputs/names.ts";
 import { parseScopeHeader, splitList } from "../../src/core/inputs/scopes.ts";
-import { parseSettings, type RawInputs, withDefaults } from "../../src/core/inputs/settings.ts";
-import { apiToken, EMAIL, NOW, randomChars } from "./fixtures.ts";
+import { parseSettings, type Settings } from "../../src/core/inputs/settings.ts";
+import { problem, render } from "../../src/core/messages/index.ts";
+import { type FrontEnd, type Medium, rendererFor } from "../../src/core/render/renderer.ts";
+import { accessToken, apiToken, EMAIL, NOW } from "./fixtures.ts";
 
 /** Text rich in the characters that matter to the parsers, plus arbitrary code points. */
 const listText = fc.oneof(
@@ -89,11 +82,16 @@ describe("parseScopeHeader", () => {
 
 describe("repository lists", () => {
   const token = apiToken();
-  const settingsWith = (repositories: string) =>
+  const parse = (repositories: string) =>
     parseSettings(
-      { ...withDefaults({ email: EMAIL, "api-token": token }), repositories } satisfies RawInputs,
+      rawInputs({ email: EMAIL, "api-token": token, repositories }, () => ({ kind: "input" })),
       NOW,
     );
+  const settingsWith = (repositories: string): Settings => {
+    const parsed = parse(repositories);
+    if (parsed.problems) assert.fail(JSON.stringify(parsed.problems));
+    return parsed.settings;
+  };
 
   const slug = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,15}$/).filter((s) => !s.endsWith(".git"));
   const repo = fc.record({ workspace: slug, slug });
@@ -137,18 +135,12 @@ describe("repository lists", () => {
         (repos, bad, at, sep) => {
           const entries = repos.map((r) => `${r.workspace}/${r.slug}`);
           entries.splice(at % (entries.length + 1), 0, bad);
-          try {
-            settingsWith(entries.join(sep));
-          } catch (error) {
-            assert.ok(error instanceof UnfitError);
-            assert.deepEqual(
-              error.problems.map((p) => p.subject),
-              ["repositories"],
-            );
-            assert.ok(error.problems[0].message.includes(`"${bad}"`), error.problems[0].message);
-            return;
-          }
-          assert.fail(`accepted ${JSON.stringify(bad)}`);
+          const parsed = parse(entries.join(sep));
+          assert.deepEqual(parsed.problems, [
+            problem("repositories-malformed", { entries: [bad] }),
+          ]);
+          const { text } = render(parsed.problems[0], rendererFor("action", "plain"));
+          assert.ok(text.includes(`"${bad}"`), text);
         },
       ),
       { numRuns: 300 },
@@ -171,8 +163,9 @@ describe("parseExpiryDate", () => {
         (d) => {
           const day = d.toISOString().slice(0, 10);
           const parsed = parseExpiryDate(day);
-          assert.ok(parsed instanceof Date, `${day}: ${String(parsed)}`);
-          assert.equal(parsed.toISOString(), `${day}T00:00:00.000Z`);
+          assert.ok(typeof parsed !== "string", `${day}: ${parsed}`);
+          assert.equal(parsed.at.toISOString(), `${day}T00:00:00.000Z`);
+          assert.equal(parsed.dateOnly, true);
         },
       ),
       { numRuns: 500 },
@@ -218,97 +211,12 @@ describe("parseExpiryDate", () => {
           const abs = Math.abs(offsetMinutes);
           const raw = `${local}${sign}${pad(Math.floor(abs / 60), 2)}:${pad(abs % 60, 2)}`;
           const parsed = parseExpiryDate(raw);
-          assert.ok(parsed instanceof Date, raw);
-          assert.equal(parsed.getTime(), ms, raw);
+          assert.ok(typeof parsed !== "string", raw);
+          assert.equal(parsed.at.getTime(), ms, raw);
+          assert.equal(parsed.dateOnly, false);
         },
       ),
       { numRuns: 300 },
-    );
-  });
-});
-
-describe("cutBlocks restores the original config text", () => {
-  let root: string;
-  let n = 0;
-  const credential = (): GitCredential => ({
-    gitUrl: new URL("https://bitbucket.org"),
-    authorization: `Basic ${Buffer.from(`x-bitbucket-api-token-auth:ATATT3xFfGF0${randomChars(40)}`).toString("base64")}`,
-    rewriteSshUrls: false,
-  });
-  const freshPlaces = async (): Promise<GitEnvironment & { gitconfig: string }> => {
-    const base = join(root, String(n++));
-    const home = join(base, "home");
-    await mkdir(home, { recursive: true });
-    return { home, tempDir: join(base, "tmp"), env: {}, gitconfig: join(home, ".gitconfig") };
-  };
-
-  before(async () => {
-    root = await mkdtemp(join(tmpdir(), "bb-unit-prop-"));
-  });
-  after(() => rm(root, { recursive: true, force: true }));
-
-  /** Config-like text: brackets, quotes, tabs, CR and LF, plus arbitrary code points. */
-  const configText = fc.oneof(
-    fc.string({
-      unit: fc.constantFrom(
-        "\n",
-        "\r\n",
-        "\r",
-        "\t",
-        " ",
-        "[",
-        "]",
-        "#",
-        ";",
-        "=",
-        '"',
-        "\\",
-        "a",
-        "z",
-        "0",
-        "é",
-        "\u{1F600}",
-      ),
-      maxLength: 80,
-    }),
-    fc.string({ unit: "binary", maxLength: 80 }),
-    fc.constant(""),
-  );
-
-  it("for a block appended the way configure appends it (pure)", async () => {
-    // Capture the exact block configure appends to a non-empty file, once.
-    const places = await freshPlaces();
-    await writeFile(places.gitconfig, "x");
-    const configured = await configure(credential(), places, "0123456789abcdef");
-    const block = (await readFile(places.gitconfig, "utf8")).slice("x\n".length);
-    assert.ok(block.startsWith("# bitbucket-api-token-auth 0123456789abcdef begin:"));
-
-    fc.assert(
-      fc.property(configText, (original) => {
-        const text = original === "" ? block : `${original}\n${block}`;
-        const { kept, blocks } = cutBlocks(text);
-        assert.equal(kept, original);
-        assert.deepEqual(blocks, [{ includePath: configured.credentialFile, createdFile: false }]);
-        assert.equal(cutBlocks(text, "0123456789abcdef").kept, original);
-        assert.equal(cutBlocks(text, "fedcba9876543210").kept, text);
-      }),
-      { numRuns: 1000 },
-    );
-  });
-
-  it("through configure() and remove() on real files, byte for byte", async () => {
-    await fc.assert(
-      fc.asyncProperty(configText, fc.boolean(), async (original, twice) => {
-        const places = await freshPlaces();
-        const before = Buffer.from(original, "utf8");
-        await writeFile(places.gitconfig, before);
-        const first = await configure(credential(), places);
-        if (twice) await configure(credential(), places);
-        const removal = await remove(places, twice ? undefined : first.id);
-        assert.equal(removal.found, twice ? 2 : 1);
-        assert.deepEqual(await readFile(places.gitconfig), before);
-      }),
-      { numRuns: 60 },
     );
   });
 });
@@ -341,5 +249,45 @@ describe("parseRetryAfter", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("parseSettings on arbitrary inputs", () => {
+  const FRONT_ENDS: FrontEnd[] = ["action", "command", "pipe"];
+  const MEDIA: Medium[] = ["plain", "markdown"];
+  const anyText = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: "binary", maxLength: 30 }),
+    fc.constantFrom("", " ", "true", "0", "-1", "1e3", "NaN", "Infinity", "2026-02-30", "acme/app"),
+  );
+  const anyValues = fc.dictionary(fc.constantFrom(...INPUT_NAMES), anyText);
+
+  it("never throws: settings, or at least one problem that renders everywhere without the token", () => {
+    for (const token of [apiToken(), accessToken()]) {
+      fc.assert(
+        fc.property(anyValues, (values) => {
+          const given = { email: EMAIL, ...values, "api-token": token } as Partial<
+            Record<InputName, string>
+          >;
+          const raw = rawInputs(given, () => ({ kind: "input" }));
+          const parsed = parseSettings(raw, NOW);
+          if (!parsed.problems) {
+            assert.equal(parsed.settings.credential.token, token);
+            return;
+          }
+          assert.ok(parsed.problems.length > 0);
+          for (const p of parsed.problems) {
+            for (const frontEnd of FRONT_ENDS) {
+              for (const medium of MEDIA) {
+                const { text, fix } = render(p, rendererFor(frontEnd, medium, raw));
+                assert.ok(text.length > 0 && !text.includes(token));
+                assert.ok(!fix?.includes(token));
+              }
+            }
+          }
+        }),
+        { numRuns: 300 },
+      );
+    }
   });
 });
