@@ -1,8 +1,9 @@
 /**
- * `bitbucket-auth cleanup`: removes every credential of ours (the command keeps no state between
- * setup and cleanup). A failure is exit 4: a credential may be left behind.
+ * `bitbucket-auth cleanup`: removes the credentials setup wrote from this shell or step (found
+ * through the notes beside them in the temp dir), and ours whose credential file is gone. A
+ * failure is exit 4: a credential may be left behind.
  */
-import { remove } from "../core/git/git-credentials.ts";
+import { cleanUpSession } from "../core/git/remove.ts";
 import { problem } from "../core/messages/index.ts";
 import { EXIT_CODES } from "../core/outcome.ts";
 import { commandGitEnvironment } from "./git-environment.ts";
@@ -11,7 +12,7 @@ import { note, tell } from "./tell.ts";
 
 export async function cleanup(io: Io): Promise<number> {
   try {
-    const removal = await remove(commandGitEnvironment(io.env));
+    const removal = await cleanUpSession(commandGitEnvironment(io.env));
     if (removal.removed.length > 0)
       io.stdout.write(`Removed the git credentials: ${removal.removed.join(", ")}\n`);
     else note(io, "command", problem("cleanup-none-found", {}));

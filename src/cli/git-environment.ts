@@ -1,6 +1,6 @@
 /** Where things live for the command: a Pipelines step container or a terminal. */
 import * as os from "node:os";
-import type { GitEnvironment } from "../core/git/git-credentials.ts";
+import type { GitEnvironment } from "../core/git/places.ts";
 
 export function commandGitEnvironment(env: Record<string, string | undefined>): GitEnvironment {
   return {
@@ -10,5 +10,7 @@ export function commandGitEnvironment(env: Record<string, string | undefined>): 
     home: env.HOME || os.homedir(),
     env,
     workspace: env.BITBUCKET_CLONE_DIR || env.GITHUB_WORKSPACE,
+    // Steps of self-hosted Pipelines runners may share HOME and /tmp: cleanup takes its step's only.
+    session: env.BITBUCKET_STEP_UUID || undefined,
   };
 }

@@ -66,13 +66,12 @@ async function check(settings: Settings, ports: Ports): Promise<Outcome> {
   if (!ports.git) throw new Error("git set-up asked for without its places");
   try {
     const { setUpGit } = await import("./git/setup.ts");
-    outcome.git = await setUpGit(settings, ports.git);
+    outcome.git = await setUpGit(settings, judgement.report, ports.git);
   } catch (error) {
     // The token is fine; the report still tells what Bitbucket said.
     return { ...failed(error), report: judgement.report, warnings: judgement.warnings };
   }
-  if (outcome.git.replaced > 0)
-    outcome.warnings.push(problem("credentials-replaced", { count: outcome.git.replaced }));
+  outcome.warnings.push(...outcome.git.warnings);
   return outcome;
 }
 

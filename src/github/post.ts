@@ -1,13 +1,15 @@
 /**
- * The post step: remove exactly what main configured. It says why when it skips, and only warns
- * when removal fails: cleanup never fails a job. Returns the exit code (always 0).
+ * The post step: remove exactly what this use of the action configured (its own state names it),
+ * never another's. GIT_CONFIG_GLOBAL keeps naming the job's config, which stays valid and
+ * writable for later post steps; the runner deletes it with RUNNER_TEMP. It says why when it
+ * skips, and only warns when removal fails: cleanup never fails a job. Returns the exit code
+ * (always 0).
  */
 import * as core from "@actions/core";
-import { remove } from "../core/git/git-credentials.ts";
+import { removeWritten } from "../core/git/remove.ts";
 import { parseBoolean } from "../core/inputs/settings.ts";
 import { type Problem, problem, render } from "../core/messages/index.ts";
 import { rendererFor } from "../core/render/renderer.ts";
-import { runnerGitEnvironment } from "./git-environment.ts";
 import { annotate } from "./publish.ts";
 import * as state from "./state.ts";
 
@@ -26,7 +28,7 @@ export async function post(): Promise<number> {
     return 0;
   }
   try {
-    const removal = await remove(runnerGitEnvironment(), git.id);
+    const removal = await removeWritten(git);
     if (removal.found === 0 && git.configured) note(problem("cleanup-already-gone", {}));
     for (const file of removal.missing)
       annotate("warning", problem("cleanup-file-gone", { file }), renderer);

@@ -8,6 +8,7 @@ import { type Problem, render } from "../core/messages/index.ts";
 import type { Outcome } from "../core/outcome.ts";
 import { summaryMarkdown } from "../core/render/markdown.ts";
 import { outputsOf } from "../core/render/outputs.ts";
+import { scopeText } from "../core/render/describe.ts";
 import { type Renderer, rendererFor } from "../core/render/renderer.ts";
 
 export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> {
@@ -16,10 +17,20 @@ export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> 
     core.setOutput(name, value);
   for (const p of outcome.problems) annotate("error", p, plain);
   for (const p of outcome.warnings) annotate("warning", p, plain);
-  if (outcome.git)
+  const git = outcome.git;
+  if (git) {
+    // Later steps (and every post step) see the job's own global git config.
+    for (const [name, value] of Object.entries(git.exports)) core.exportVariable(name, value);
+    const where = git.jobConfig
+      ? `for this job only (GIT_CONFIG_GLOBAL=${git.globalConfig})`
+      : `included from ${git.globalConfig}`;
+    const proof = git.proven.endsWith("/")
+      ? `git sends them to ${git.proven}`
+      : `git itself read ${git.proven} with them`;
     core.info(
-      `Git credentials configured for ${outcome.git.host} (username ${outcome.git.gitUsername}).`,
+      `Git credentials configured for ${scopeText(git.scopes)} (username ${git.gitUsername}), ${where}; ${proof}.`,
     );
+  }
   if (outcome.verdict === "fit") {
     const name = outcome.report?.account?.displayName;
     core.info(`The token is fit for use${name ? ` (${plain.untrusted(name, 100)})` : ""}.`);

@@ -3,15 +3,29 @@ import * as core from "@actions/core";
 import type { GitState } from "../core/git/setup.ts";
 
 const CREDENTIAL_ID = "credential-id";
+const CREDENTIAL_DIR = "credential-dir";
+const GIT_CONFIG = "git-config";
 const CONFIGURED = "configured";
 
-/** Saved before anything is written, so a post after a half-finished main still cleans up. */
+/**
+ * Saved before anything is written, so a post after a half-finished main still cleans up. Each
+ * use of the action in a job has its own state, so each post removes only its own credential.
+ */
 export function saveGit(state: GitState): void {
-  if (!state.configured) core.saveState(CREDENTIAL_ID, state.id);
-  else core.saveState(CONFIGURED, "true");
+  if (!state.configured) {
+    core.saveState(CREDENTIAL_ID, state.id);
+    if (state.dir) core.saveState(CREDENTIAL_DIR, state.dir);
+    if (state.config) core.saveState(GIT_CONFIG, state.config);
+  } else core.saveState(CONFIGURED, "true");
 }
 
 export function git(): GitState | undefined {
   const id = core.getState(CREDENTIAL_ID);
-  return id ? { id, configured: core.getState(CONFIGURED) === "true" } : undefined;
+  if (!id) return undefined;
+  return {
+    id,
+    dir: core.getState(CREDENTIAL_DIR) || undefined,
+    config: core.getState(GIT_CONFIG) || undefined,
+    configured: core.getState(CONFIGURED) === "true",
+  };
 }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
@@ -57,6 +57,14 @@ const errors = (step: StepResult) =>
   step.annotations.filter((a) => a.level === "error").map((a) => a.message);
 const gitconfigPath = (job: Job) => join(job.home, ".gitconfig");
 const apiRequests = () => bb.requests.filter((r) => r.server === "api").length;
+/** Every credential file under RUNNER_TEMP (each in a bitbucket-api-token-auth-<id>/ of its own). */
+const credentialFiles = (job: Job) =>
+  readdirSync(job.runnerTemp)
+    .filter((name) => name.startsWith("bitbucket-api-token-auth"))
+    .flatMap((name) =>
+      readdirSync(join(job.runnerTemp, name)).map((f) => join(job.runnerTemp, name, f)),
+    )
+    .filter((file) => file.endsWith("/credentials.gitconfig"));
 
 describe("a fit API token", () => {
   test("proves the token, configures git for later steps, and post removes every trace", async () => {
@@ -77,7 +85,17 @@ describe("a fit API token", () => {
       assert.match(main.summary, /fit for use/);
       assert.match(main.summary, /Alice Example/);
       assert.match(main.summary, /`acme\/app` \| ✅ proven \| ✅ proven/);
-      assert.match(main.summary, /configured for 127\.0\.0\.1:/);
+      assert.match(main.summary, /configured for 127\.0\.0\.1:\d+, for this job only; proven/);
+
+      // A global git config for this job only, in RUNNER_TEMP; the user's is never touched.
+      const jobConfig = main.exported.GIT_CONFIG_GLOBAL;
+      assert.ok(jobConfig?.startsWith(`${job.runnerTemp}/`), `GIT_CONFIG_GLOBAL=${jobConfig}`);
+      const home = () => statSync(gitconfigPath(job), { bigint: true });
+      const untouched = { ...home(), atimeNs: 0n };
+      assert.equal(readFileSync(gitconfigPath(job), "utf8"), before);
+      // git reads the user's own settings through it (`--global` lookups need --includes).
+      const userName = await runGit(job, ["config", "user.name"]);
+      assert.equal(userName.stdout, "Alice\n", "the job config includes the user's own");
 
       // The token is masked before anything else is printed.
       assert.match(main.commands[0], /^::add-mask::/);
@@ -116,12 +134,17 @@ describe("a fit API token", () => {
       const post = await runPost(job);
       assert.equal(post.code, 0, post.stderr);
       assert.deepEqual(errors(post), []);
-      assert.equal(
-        readFileSync(gitconfigPath(job), "utf8"),
-        before,
-        "global git config is byte-for-byte as before",
-      );
-      assert.deepEqual(readdirOrEmpty(join(job.runnerTemp, "bitbucket-api-token-auth")), []);
+      assert.equal(readFileSync(gitconfigPath(job), "utf8"), before, "the user's config as before");
+      assert.deepEqual({ ...home(), atimeNs: 0n }, untouched, "never written, not even renamed");
+      assert.deepEqual(credentialFiles(job), [], "no credential file left");
+
+      // GIT_CONFIG_GLOBAL stays set for later post steps (checkout's writes global config).
+      const set = await runGit(job, ["config", "--global", "safe.directory", job.workspace]);
+      assert.equal(set.code, 0, set.stderr);
+      const list = await runGit(job, ["config", "--global", "--includes", "--list"]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(list.stdout, /user\.name=Alice/);
+      assert.doesNotMatch(list.stdout, /extraheader/i);
 
       const afterPost = await runGit(job, ["ls-remote", `${bb.gitUrl}/acme/app.git`]);
       assert.notEqual(afterPost.code, 0, "git no longer authenticates after post");
@@ -129,22 +152,20 @@ describe("a fit API token", () => {
     }, before);
   });
 
-  test("with no global git config, post deletes the file it created", async () => {
+  test("with no global git config, none is created; the credential is 0600 in a 0700 directory", async () => {
     await withJob(async (job) => {
       const main = await runMain(job, inputs());
       assert.equal(main.code, 0, main.stdout);
-      assert.ok(existsSync(gitconfigPath(job)));
-      const credentialFiles = readdirOrEmpty(join(job.runnerTemp, "bitbucket-api-token-auth"));
-      assert.equal(credentialFiles.length, 1);
-      const mode =
-        statSync(join(job.runnerTemp, "bitbucket-api-token-auth", credentialFiles[0])).mode & 0o777;
-      assert.equal(mode, 0o600);
-      assert.ok(
-        !readFileSync(gitconfigPath(job), "utf8").includes(token),
-        "the secret is not in the global config",
-      );
+      assert.ok(!existsSync(gitconfigPath(job)), "nothing written to HOME");
+      const [file] = credentialFiles(job);
+      assert.ok(file, "one credential file");
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(statSync(dirname(file)).mode & 0o777, 0o700);
+      assert.ok(!readFileSync(main.exported.GIT_CONFIG_GLOBAL, "utf8").includes(token));
+      assert.equal((await runGit(job, ["ls-remote", `${bb.gitUrl}/acme/app.git`])).code, 0);
       await runPost(job);
       assert.ok(!existsSync(gitconfigPath(job)));
+      assert.deepEqual(credentialFiles(job), []);
     });
   });
 
@@ -284,7 +305,8 @@ describe("tokens that are not fit fail early, and nothing is configured", () => 
       );
       assert.doesNotMatch(main.summary, /unexpected error/);
       assert.ok(!existsSync(gitconfigPath(job)), "no global git config written");
-      assert.deepEqual(readdirOrEmpty(join(job.runnerTemp, "bitbucket-api-token-auth")), []);
+      assert.deepEqual(credentialFiles(job), []);
+      assert.equal(main.exported.GIT_CONFIG_GLOBAL, undefined);
       const post = await runPost(job);
       assert.equal(post.code, 0);
       assert.match(post.stdout, /Skipping cleanup/);
@@ -437,11 +459,3 @@ describe("access tokens", () => {
     });
   });
 });
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}

@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { useColor } from "../../src/cli/io.ts";
@@ -31,7 +31,8 @@ import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../h
 import { newJob, REPO_ROOT } from "../harness/runner.ts";
 
 const CLI = join(REPO_ROOT, "dist", "cli.js");
-const CREDENTIAL_DIR = "bitbucket-api-token-auth";
+/** Each credential has a directory of its own under TMPDIR: bitbucket-api-token-auth-<id>/. */
+const CREDENTIAL_DIR = "bitbucket-api-token-auth-";
 const DAY_MS = 86_400_000;
 const ESC = "\u001b[";
 
@@ -76,8 +77,6 @@ interface Shell {
   dir: string;
   home: string;
   tmp: string;
-  /** The credential directory setup creates (under TMPDIR). */
-  credentialDir: string;
   cloneDir?: string;
   variablesFile?: string;
   env: Record<string, string>;
@@ -109,7 +108,6 @@ async function newShell(opts: ShellOptions = {}): Promise<Shell> {
     dir: job.dir,
     home: job.home,
     tmp,
-    credentialDir: join(tmp, CREDENTIAL_DIR),
     env,
     cwd: job.home,
     close: () => job.close(),
@@ -254,8 +252,14 @@ function cli(
 const git = (shell: Shell, args: string[], cwd?: string) => exec("git", args, shell, { cwd });
 const apiRequests = () => bb.requests.filter((r) => r.server === "api").length;
 const gitconfigOf = (shell: Shell) => join(shell.home, ".gitconfig");
+/** Every credential file setup left under TMPDIR (absolute paths). */
 const credentialFiles = (shell: Shell) =>
-  existsSync(shell.credentialDir) ? readdirSync(shell.credentialDir) : [];
+  readdirSync(shell.tmp)
+    .filter((name) => name.startsWith(CREDENTIAL_DIR))
+    .flatMap((name) =>
+      readdirSync(join(shell.tmp, name)).map((file) => join(shell.tmp, name, file)),
+    )
+    .filter((file) => file.endsWith("/credentials.gitconfig"));
 const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 const isoDay = (offsetDays: number) =>
   new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
@@ -581,11 +585,11 @@ describe("setup and cleanup", () => {
       // The credential: one 0600 file under TMPDIR, included from the global config.
       const files = credentialFiles(shell);
       assert.equal(files.length, 1);
-      assert.equal(statSync(join(shell.credentialDir, files[0])).mode & 0o777, 0o600);
-      assert.equal(statSync(shell.credentialDir).mode & 0o777, 0o700);
+      assert.equal(statSync(files[0]).mode & 0o777, 0o600);
+      assert.equal(statSync(dirname(files[0])).mode & 0o777, 0o700);
       const config = readFileSync(gitconfigOf(shell), "utf8");
       assert.ok(config.startsWith(before));
-      assert.ok(config.includes(join(shell.credentialDir, files[0])));
+      assert.ok(config.includes(files[0]));
 
       const clone = await git(shell, [
         "clone",
@@ -672,17 +676,34 @@ describe("setup and cleanup", () => {
     });
   });
 
-  test("setup twice leaves exactly one credential in force", async () => {
+  test("setup twice: both stay configured, git sends the later one (a warning says so); cleanup removes both", async () => {
+    const bob = bb.addAccount({ email: "bob@example.com", username: "bob" });
+    bb.grant(bob, "other/secret", "write");
+    const bobToken = bb.issueApiToken(bob, { scopes: DEFAULT_SCOPES });
+    secrets.push(...labelledSecretForms(bobToken, [bob.email, "x-bitbucket-api-token-auth"]));
+    const reaches = async (shell: Shell) => ({
+      app: (await git(shell, ["ls-remote", `${bb.gitUrl}/acme/app.git`])).code === 0,
+      secret: (await git(shell, ["ls-remote", `${bb.gitUrl}/other/secret.git`])).code === 0,
+    });
     await withShell({}, async (shell) => {
       assert.equal((await cli(shell, ["setup"])).code, 0);
-      const again = await cli(shell, ["setup"]);
+      assert.deepEqual(await reaches(shell), { app: true, secret: false });
+      const again = await cli(shell, ["setup", "--repositories", "other/secret"], {
+        env: { BITBUCKET_API_TOKEN: bobToken, BITBUCKET_EMAIL: bob.email },
+      });
       assert.equal(again.code, 0, show(again));
-      assert.match(again.stdout, /Replaced 1 earlier git credential/);
-      assert.equal(credentialFiles(shell).length, 1);
-      assert.equal(readFileSync(gitconfigOf(shell), "utf8").match(/\[include\]/g)?.length, 1);
-      assert.equal((await git(shell, ["ls-remote", `${bb.gitUrl}/acme/app.git`])).code, 0);
-      assert.equal((await cli(shell, ["cleanup"])).code, 0);
-      assert.ok(!existsSync(gitconfigOf(shell)));
+      assert.match(
+        again.stdout,
+        /⚠ 1 earlier git credential\(s\) of this tool also cover http:\/\/127\.0\.0\.1:\d+\/: git now sends this one there/,
+      );
+      assert.equal(credentialFiles(shell).length, 2);
+      assert.equal(readFileSync(gitconfigOf(shell), "utf8").match(/\[include\]/g)?.length, 2);
+      assert.deepEqual(await reaches(shell), { app: false, secret: true }, "the later one wins");
+      const cleanup = await cli(shell, ["cleanup"]);
+      assert.equal(cleanup.code, 0, show(cleanup));
+      assert.ok(!existsSync(gitconfigOf(shell)), "the file setup created is gone");
+      assert.deepEqual(credentialFiles(shell), []);
+      assert.deepEqual(await reaches(shell), { app: false, secret: false });
     });
   });
 
@@ -737,7 +758,7 @@ describe("Bitbucket Pipelines", () => {
       // The credential lives outside the clone directory; only an include path is in HOME.
       const [file] = credentialFiles(shell);
       assert.ok(file);
-      assert.ok(!join(shell.credentialDir, file).startsWith(cloneDir));
+      assert.ok(!file.startsWith(cloneDir));
       assert.deepEqual(readdirSync(cloneDir), [], "nothing written to the clone directory");
 
       // The step's script: two private repositories and one with a submodule, plain git.

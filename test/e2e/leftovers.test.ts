@@ -1,38 +1,42 @@
 /**
- * Self-hosted runners are reused: HOME (and often RUNNER_TEMP) outlive a job, steps are retried,
- * the action may run twice in one job, a job may die between main and post. Whatever happened
- * before, during the job exactly one credential of this action works (the latest), and after
- * post none is left: not in the global git config, not in any file under the job's directories.
- * Every test has its own job(s), so the tests of a group run side by side.
+ * Several credentials, several jobs, and what a crashed job leaves. Self-hosted machines run
+ * several runners under one user (jobs share HOME, each has its own RUNNER_TEMP), the action may
+ * run twice in one job with two tokens, a job may die between main and post. Whatever happened,
+ * each job's git sends the token proven for each URL, each post removes only its own credential,
+ * and the user's global git config is never touched (git ≥ 2.32: the job has its own), or, with
+ * an older git, restored byte for byte. Every test has its own job(s): they run side by side.
  */
 import assert from "node:assert/strict";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { basename, join } from "node:path";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { configure } from "../../src/core/git/git-credentials.ts";
-import { gitAuthorization } from "../../src/core/inputs/credential.ts";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES as SCOPES } from "../emulator/demo-world.ts";
+import { gitShimSupported, installGitShim } from "../harness/git-shim.ts";
 import { labelledSecretForms, scanTree } from "../harness/leaks.ts";
-import { type Job, newJob, runGit, runMain, runPost, type StepResult } from "../harness/runner.ts";
+import {
+  type Job,
+  type NewJobOptions,
+  newJob,
+  runGit,
+  runMain,
+  runPost,
+  type StepResult,
+} from "../harness/runner.ts";
 
 const USER_CONFIG = "[user]\n\tname = CI\n\temail = ci@example.com\n";
-const DIR = "bitbucket-api-token-auth";
-const BEGIN = /^# bitbucket-api-token-auth [0-9a-f]+ begin/gm;
+const PREFIX = "bitbucket-api-token-auth-";
 
 let bb: Bitbucket;
 let alice: Account;
 let bob: Account;
 let aliceToken: string;
 let bobToken: string;
+/** Repository access tokens, one per repository. */
+let appToken: string;
+let toolToken: string;
+let oldGit: { binDir: string; dir: string };
 
 before(async () => {
   bb = await startBitbucket();
@@ -44,72 +48,80 @@ before(async () => {
   bb.grant(bob, "bobco", "write");
   aliceToken = bb.issueApiToken(alice, { scopes: SCOPES });
   bobToken = bb.issueApiToken(bob, { scopes: SCOPES });
+  const write = ["repository:write"];
+  appToken = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: write });
+  toolToken = bb.issueAccessToken({ kind: "repository", target: "bobco/tool", scopes: write });
+  const dir = mkdtempSync(join(tmpdir(), "bbauth-old-git-"));
+  // No git older than 2.32 on this machine: a shim answers `git --version` for one.
+  if (gitShimSupported) oldGit = { dir, binDir: installGitShim(dir, { version: "2.31.1" }).binDir };
 });
-after(() => bb.close());
+after(async () => {
+  await bb.close();
+  if (oldGit) rmSync(oldGit.dir, { recursive: true, force: true });
+});
 
-const asAlice = (extra: Record<string, string> = {}) => ({
+const common = () => ({ "api-url": bb.apiUrl, "git-url": bb.gitUrl });
+const asAlice = () => ({
+  ...common(),
   email: alice.email,
   "api-token": aliceToken,
-  "api-url": bb.apiUrl,
-  "git-url": bb.gitUrl,
   repositories: "acme/app",
-  ...extra,
 });
-const asBob = (extra: Record<string, string> = {}) => ({
-  ...asAlice(extra),
+const asBob = () => ({
+  ...common(),
   email: bob.email,
   "api-token": bobToken,
   repositories: "bobco/tool",
 });
+const appOnly = () => ({ ...common(), "api-token": appToken, repositories: "acme/app" });
+const toolOnly = () => ({ ...common(), "api-token": toolToken, repositories: "bobco/tool" });
 
 const level = (step: StepResult, l: string) =>
   step.annotations.filter((a) => a.level === l).map((a) => a.message);
 const gitconfig = (job: Job) => join(job.home, ".gitconfig");
-const credentialFiles = (job: Job) => readdirOrEmpty(join(job.runnerTemp, DIR));
-const blocks = (job: Job) =>
-  existsSync(gitconfig(job)) ? [...readFileSync(gitconfig(job), "utf8").matchAll(BEGIN)].length : 0;
+/** Credential files under a RUNNER_TEMP, one per credential directory. */
+const credentialFiles = (runnerTemp: string) =>
+  readdirSync(runnerTemp)
+    .filter((name) => name.startsWith(PREFIX))
+    .flatMap((name) => readdirSync(join(runnerTemp, name)).map((f) => join(runnerTemp, name, f)))
+    .filter((file) => file.endsWith("credentials.gitconfig"));
+/** The user's global config as it is: bytes, inode and modification time. */
+const homeConfig = (job: Job) => {
+  const { ino, mtimeMs, size } = statSync(gitconfig(job));
+  return { text: readFileSync(gitconfig(job), "utf8"), ino, mtimeMs, size };
+};
 
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
+/** Which repositories git reaches now in this job, in both URL forms. */
+async function gitReaches(job: Job): Promise<{ app: boolean; tool: boolean }> {
+  const ok = async (path: string) => {
+    const [withGit, without] = await Promise.all([
+      runGit(job, ["ls-remote", `${bb.gitUrl}/${path}.git`]),
+      runGit(job, ["ls-remote", `${bb.gitUrl}/${path}`]),
+    ]);
+    assert.equal(withGit.code, without.code, `${path}: the .git form and the plain one agree`);
+    return withGit.code === 0;
+  };
+  const [app, tool] = await Promise.all([ok("acme/app"), ok("bobco/tool")]);
+  return { app, tool };
 }
 
-/** Which of the two repositories git can reach now, in this job's environment. */
-async function gitReaches(job: Job): Promise<{ alice: boolean; bob: boolean }> {
-  const [a, b] = await Promise.all([
-    runGit(job, ["ls-remote", `${bb.gitUrl}/acme/app.git`]),
-    runGit(job, ["ls-remote", `${bb.gitUrl}/bobco/tool.git`]),
-  ]);
-  return { alice: a.code === 0, bob: b.code === 0 };
-}
-
-/** No form of either token in any file (or file name) under these directories. */
+/** No form of any token in any file (or file name) under these directories. */
 async function assertNothingLeft(...dirs: string[]): Promise<void> {
   const users = [alice.email, bob.email, "x-bitbucket-api-token-auth", "x-token-auth"];
-  const forms = [
-    ...labelledSecretForms(aliceToken, users).map((f) => ({ ...f, label: `alice ${f.label}` })),
-    ...labelledSecretForms(bobToken, users).map((f) => ({ ...f, label: `bob ${f.label}` })),
-  ];
-  for (const dir of dirs) {
-    for (const place of await scanTree(dir)) {
-      for (const form of forms) {
+  const forms = [aliceToken, bobToken, appToken, toolToken].flatMap((t, i) =>
+    labelledSecretForms(t, users).map((f) => ({ ...f, label: `token ${i} ${f.label}` })),
+  );
+  for (const dir of dirs)
+    for (const place of await scanTree(dir))
+      for (const form of forms)
         assert.ok(!place.text.includes(form.value), `${form.label} left in ${place.name}`);
-      }
-    }
-  }
 }
 
 async function withJobs(
-  n: number,
+  options: NewJobOptions[],
   fn: (...jobs: Job[]) => Promise<void>,
-  gitconfig: string | null = USER_CONFIG,
 ): Promise<void> {
-  const jobs = await Promise.all(
-    Array.from({ length: n }, () => newJob({ gitconfig: gitconfig ?? undefined })),
-  );
+  const jobs = await Promise.all(options.map((o) => newJob({ gitconfig: USER_CONFIG, ...o })));
   try {
     await fn(...jobs);
   } finally {
@@ -117,248 +129,261 @@ async function withJobs(
   }
 }
 
-describe("the action twice in one job", { concurrency: true }, () => {
-  test("two accounts: only the second one's credential works; both posts leave nothing", async () => {
-    await withJobs(1, async (job) => {
-      const first = await runMain(job, asAlice());
+describe("the action twice in one job, each use with its own state", { concurrency: true }, () => {
+  test("two repository access tokens: each reaches its repository; each post removes only its own", async () => {
+    await withJobs([{}], async (job) => {
+      const before = homeConfig(job);
+      const first = await runMain(job, appOnly());
       assert.equal(first.code, 0, first.stdout);
-      assert.deepEqual(await gitReaches(job), { alice: true, bob: false });
-
-      const second = await runMain(job, asBob());
+      assert.deepEqual(await gitReaches(job), { app: true, tool: false });
+      const second = await runMain(job, toolOnly());
       assert.equal(second.code, 0, second.stdout);
-      assert.match(second.stdout, /Replaced 1 earlier git credential/);
-      assert.equal(blocks(job), 1, "one include in the global config");
-      assert.deepEqual(credentialFiles(job), [`${second.savedState["credential-id"]}.gitconfig`]);
-      const file = readFileSync(join(job.runnerTemp, DIR, credentialFiles(job)[0]), "utf8");
-      assert.ok(
-        file.includes(
-          gitAuthorization({
-            kind: "api-token",
-            email: bob.email,
-            token: bobToken,
-            gitUsername: "x-bitbucket-api-token-auth",
-          }),
-        ),
+      assert.deepEqual(level(second, "warning"), [], "different repositories: nothing replaced");
+      assert.equal(
+        second.exported.GIT_CONFIG_GLOBAL,
+        first.exported.GIT_CONFIG_GLOBAL,
+        "one job config",
       );
-      assert.deepEqual(
-        await gitReaches(job),
-        { alice: false, bob: true },
-        "exactly one credential: bob's",
-      );
+      assert.deepEqual(await gitReaches(job), { app: true, tool: true }, "both tokens in force");
+      const clone = await runGit(job, ["clone", `${bb.gitUrl}/acme/app`, "app"]);
+      assert.equal(clone.code, 0, clone.stderr);
 
-      // The runner runs post steps in reverse order, each with its own step's state.
+      // Post steps run in reverse order, each with its own step's state.
       const post2 = await runPost(job, { main: second });
+      assert.deepEqual(await gitReaches(job), { app: true, tool: false }, "only its own removed");
       const post1 = await runPost(job, { main: first });
       for (const post of [post2, post1]) {
         assert.equal(post.code, 0, post.stdout);
-        assert.deepEqual(level(post, "error"), []);
-        assert.deepEqual(level(post, "warning"), [], "the expected replacement is no warning");
+        assert.deepEqual([...level(post, "error"), ...level(post, "warning")], []);
       }
-      assert.match(post1.stdout, /already gone: a later run of this action replaced them/);
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG, "global config as before");
-      assert.deepEqual(credentialFiles(job), []);
-      assert.deepEqual(await gitReaches(job), { alice: false, bob: false });
+      assert.deepEqual(await gitReaches(job), { app: false, tool: false });
+      assert.deepEqual(credentialFiles(job.runnerTemp), []);
+      assert.deepEqual(homeConfig(job), before, "the user's global config never touched");
       await assertNothingLeft(job.dir);
     });
   });
 
-  test("a retried step (same inputs twice): one credential during the job, none after", async () => {
-    await withJobs(1, async (job) => {
+  test("two API tokens for one host: the later wins, with a warning; each post removes only its own", async () => {
+    await withJobs([{}], async (job) => {
+      const first = await runMain(job, asAlice());
+      const second = await runMain(job, asBob());
+      assert.equal(first.code + second.code, 0, second.stdout);
+      const [warning] = level(second, "warning");
+      assert.match(
+        warning ?? "",
+        /1 earlier git credential\(s\) of this tool also cover http:\/\/127\.0\.0\.1:\d+\/: git now sends this one there/,
+      );
+      assert.deepEqual(await gitReaches(job), { app: false, tool: true }, "bob's, set up later");
+      assert.equal(credentialFiles(job.runnerTemp).length, 2);
+
+      await runPost(job, { main: second });
+      assert.deepEqual(
+        await gitReaches(job),
+        { app: true, tool: false },
+        "alice's is in force again",
+      );
+      const post1 = await runPost(job, { main: first });
+      assert.deepEqual(level(post1, "warning"), []);
+      assert.deepEqual(await gitReaches(job), { app: false, tool: false });
+      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
+      await assertNothingLeft(job.dir);
+    });
+  });
+
+  test("a retried step (same inputs twice): both posts together leave nothing", async () => {
+    await withJobs([{}], async (job) => {
       const first = await runMain(job, asAlice());
       const retry = await runMain(job, asAlice());
       assert.equal(first.code + retry.code, 0);
       assert.notEqual(first.savedState["credential-id"], retry.savedState["credential-id"]);
-      assert.equal(blocks(job), 1);
-      assert.equal(credentialFiles(job).length, 1);
-      assert.deepEqual(await gitReaches(job), { alice: true, bob: false });
+      assert.deepEqual(await gitReaches(job), { app: true, tool: false });
       for (const main of [retry, first]) {
         const post = await runPost(job, { main });
         assert.equal(post.code, 0);
-        assert.deepEqual(level(post, "error"), []);
+        assert.deepEqual([...level(post, "error"), ...level(post, "warning")], []);
       }
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
-      assert.deepEqual(credentialFiles(job), []);
+      assert.deepEqual(credentialFiles(job.runnerTemp), []);
       await assertNothingLeft(job.dir);
     });
   });
 
   test("the first main configured git, the second failed: the first's credential stays until its post", async () => {
-    await withJobs(1, async (job) => {
+    await withJobs([{}], async (job) => {
       const first = await runMain(job, asAlice());
       assert.equal(first.code, 0);
       const revoked = bb.issueApiToken(bob, { scopes: SCOPES });
       bb.revoke(revoked);
       const failed = await runMain(job, { ...asBob(), "api-token": revoked });
       assert.equal(failed.code, 1);
-      assert.equal(blocks(job), 1);
-      assert.deepEqual(await gitReaches(job), { alice: true, bob: false });
+      assert.deepEqual(await gitReaches(job), { app: true, tool: false });
       assert.equal((await runPost(job, { main: failed })).code, 0);
-      assert.equal(blocks(job), 1, "the failed step's post does not touch the first's credential");
+      assert.deepEqual(await gitReaches(job), { app: true, tool: false }, "untouched by that post");
       assert.equal((await runPost(job, { main: first })).code, 0);
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
+      assert.deepEqual(await gitReaches(job), { app: false, tool: false });
       await assertNothingLeft(job.dir);
     });
   });
 });
 
-describe("leftovers from a crashed earlier job on a reused runner", { concurrency: true }, () => {
-  /** A job whose main configured bob's credential and that died before its post. */
-  async function crashedJob(job: Job): Promise<string> {
-    const main = await runMain(job, asBob());
-    assert.equal(main.code, 0, main.stdout);
-    return join(job.runnerTemp, DIR, `${main.savedState["credential-id"]}.gitconfig`);
-  }
-
-  for (const userConfig of [USER_CONFIG, null]) {
-    test(`an include in HOME and its file (and an orphan in RUNNER_TEMP): replaced by main, nothing after post (${userConfig ? "user's ~/.gitconfig" : "~/.gitconfig created by the crashed job"})`, async () => {
-      await withJobs(
-        2,
-        async (crashed, job) => {
-          const leftoverFile = await crashedJob(crashed);
-          // The same HOME on the next job, and a RUNNER_TEMP that was not emptied.
-          cpSync(gitconfig(crashed), gitconfig(job));
-          mkdirSync(join(job.runnerTemp, DIR), { recursive: true });
-          cpSync(leftoverFile, join(job.runnerTemp, DIR, basename(leftoverFile)));
-          assert.deepEqual(
-            await gitReaches(job),
-            { alice: false, bob: true },
-            "the leftover is live",
-          );
-
-          const main = await runMain(job, asAlice());
-          assert.equal(main.code, 0, main.stdout);
-          assert.match(main.stdout, /Replaced 1 earlier git credential/);
-          assert.equal(blocks(job), 1);
-          assert.deepEqual(credentialFiles(job), [`${main.savedState["credential-id"]}.gitconfig`]);
-          assert.ok(!existsSync(leftoverFile), "the included leftover file is deleted");
-          assert.deepEqual(await gitReaches(job), { alice: true, bob: false });
-
-          const post = await runPost(job);
-          assert.equal(post.code, 0);
-          assert.deepEqual(level(post, "error"), []);
-          if (userConfig) assert.equal(readFileSync(gitconfig(job), "utf8"), userConfig);
-          else assert.ok(!existsSync(gitconfig(job)), "the config the crashed job created is gone");
-          assert.deepEqual(credentialFiles(job), []);
-          assert.deepEqual(await gitReaches(job), { alice: false, bob: false });
-          await assertNothingLeft(job.dir, crashed.dir);
-        },
-        userConfig,
-      );
+describe("two jobs on one machine: one HOME, a RUNNER_TEMP each", { concurrency: true }, () => {
+  test("each job's git sends its own token; neither's set-up nor post touches the other's", async () => {
+    await withJobs([{}], async (a) => {
+      await withJobs([{ gitconfig: undefined, env: { HOME: a.home } }], async (b) => {
+        const before = homeConfig(a);
+        assert.equal((await runMain(a, asAlice())).code, 0);
+        assert.equal((await runMain(b, asBob())).code, 0);
+        assert.deepEqual(await gitReaches(a), { app: true, tool: false }, "job A: alice's only");
+        assert.deepEqual(await gitReaches(b), { app: false, tool: true }, "job B: bob's only");
+        assert.equal((await runPost(b)).code, 0);
+        assert.deepEqual(await gitReaches(a), { app: true, tool: false }, "B's post left A's");
+        assert.equal((await runPost(a)).code, 0);
+        assert.deepEqual(await gitReaches(a), { app: false, tool: false });
+        assert.deepEqual(homeConfig(a), before, "the shared HOME's config never touched");
+        await assertNothingLeft(a.dir, b.dir);
+      });
     });
+  });
+
+  test("with git older than 2.32: both include into the shared global config, each post removes only its own", {
+    skip: !gitShimSupported,
+  }, async () => {
+    await withJobs([{ pathPrepend: [oldGit.binDir] }], async (a) => {
+      const shared = { gitconfig: undefined, env: { HOME: a.home }, pathPrepend: [oldGit.binDir] };
+      await withJobs([shared], async (b) => {
+        const mainA = await runMain(a, appOnly());
+        const mainB = await runMain(b, toolOnly());
+        assert.equal(mainA.code + mainB.code, 0, mainB.stdout);
+        assert.equal(mainA.exported.GIT_CONFIG_GLOBAL, undefined, "no job config without 2.32");
+        assert.match(mainA.stdout, /included from .*\.gitconfig/);
+        // The limit of an old git: one global config, so each job sees both credentials.
+        assert.deepEqual(await gitReaches(a), { app: true, tool: true });
+        assert.equal((await runPost(a)).code, 0);
+        assert.deepEqual(await gitReaches(b), { app: false, tool: true }, "A's post left B's");
+        assert.equal((await runPost(b)).code, 0);
+        assert.equal(readFileSync(gitconfig(a), "utf8"), USER_CONFIG, "byte for byte as before");
+        assert.deepEqual([...credentialFiles(a.runnerTemp), ...credentialFiles(b.runnerTemp)], []);
+        await assertNothingLeft(a.dir, b.dir);
+      });
+    });
+  });
+});
+
+describe("what a crashed job leaves in HOME", { concurrency: true }, () => {
+  /** A job that ran main with an old git (an include in HOME) and died before its post. */
+  async function crashed(home: string): Promise<string> {
+    let block = "";
+    await withJobs(
+      [{ gitconfig: undefined, env: { HOME: home }, pathPrepend: [oldGit.binDir] }],
+      async (job) => {
+        const main = await runMain(job, asBob());
+        assert.equal(main.code, 0, main.stdout);
+        block = readFileSync(join(home, ".gitconfig"), "utf8").slice(USER_CONFIG.length);
+      },
+    ); // closing the job deletes its RUNNER_TEMP, as the runner does
+    return block;
   }
 
-  test("an include whose file RUNNER_TEMP cleaning already took: removed by main", async () => {
-    await withJobs(2, async (crashed, job) => {
-      const leftoverFile = await crashedJob(crashed);
-      cpSync(gitconfig(crashed), gitconfig(job));
-      rmSync(leftoverFile);
+  test("git ≥ 2.32: the action leaves the dead include alone and still works", {
+    skip: !gitShimSupported,
+  }, async () => {
+    await withJobs([{}], async (job) => {
+      const leftover = await crashed(job.home);
+      assert.match(leftover, /# bitbucket-api-token-auth [0-9a-f]+ begin/);
+      const before = homeConfig(job);
       const main = await runMain(job, asAlice());
       assert.equal(main.code, 0, main.stdout);
-      assert.equal(blocks(job), 1);
+      assert.deepEqual(await gitReaches(job), { app: true, tool: false });
+      assert.equal((await runPost(job)).code, 0);
+      assert.deepEqual(homeConfig(job), before, "HOME untouched, the inert leftover too");
+    });
+  });
+
+  test("an older git: the dead include is provably ours and dead, so main sweeps it", {
+    skip: !gitShimSupported,
+  }, async () => {
+    await withJobs([{ pathPrepend: [oldGit.binDir] }], async (job) => {
+      await crashed(job.home);
+      const main = await runMain(job, asAlice());
+      assert.equal(main.code, 0, main.stdout);
+      assert.deepEqual(level(main, "warning"), [], "a dead credential is no earlier credential");
+      assert.equal((readFileSync(gitconfig(job), "utf8").match(/ begin/g) ?? []).length, 1);
       assert.equal((await runPost(job)).code, 0);
       assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
-      await assertNothingLeft(job.dir, crashed.dir);
+      await assertNothingLeft(job.dir);
     });
   });
 });
 
 describe("post after main stopped half-way", { concurrency: true }, () => {
-  const places = (job: Job) => ({
-    tempDir: job.runnerTemp,
-    home: job.home,
-    env: {},
-    workspace: job.workspace,
-  });
-  const credential = (token: string) => ({
-    gitUrl: new URL(bb.gitUrl),
-    authorization: gitAuthorization({
-      kind: "api-token",
-      email: alice.email,
-      token,
-      gitUsername: "x-bitbucket-api-token-auth",
-    }),
-    rewriteSshUrls: false,
-  });
-
-  test("state has the credential id, both files were written, `configured` was not saved", async () => {
-    await withJobs(1, async (job) => {
-      const { id } = await configure(credential(aliceToken), places(job));
-      const post = await runPost(job, { inputs: asAlice(), state: { "credential-id": id } });
+  test("main killed after writing (state saved, not configured): post removes what is there", async () => {
+    await withJobs([{}], async (job) => {
+      const main = await runMain(job, asAlice());
+      assert.equal(main.code, 0);
+      const { configured, ...state } = main.savedState;
+      assert.equal(configured, "true");
+      const post = await runPost(job, { state });
       assert.equal(post.code, 0);
-      assert.deepEqual(level(post, "error"), []);
+      assert.deepEqual([...level(post, "error"), ...level(post, "warning")], []);
       assert.match(post.stdout, /Cleaned up/);
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
-      assert.deepEqual(credentialFiles(job), []);
-      await assertNothingLeft(job.dir);
-    });
-  });
-
-  test("state has the credential id, only the credential file was written", async () => {
-    await withJobs(1, async (job) => {
-      const { id } = await configure(credential(aliceToken), places(job));
-      writeFileSync(gitconfig(job), USER_CONFIG); // the include never made it
-      const post = await runPost(job, { inputs: asAlice(), state: { "credential-id": id } });
-      assert.equal(post.code, 0);
-      assert.deepEqual(level(post, "error"), []);
-      assert.deepEqual(credentialFiles(job), []);
+      assert.deepEqual(credentialFiles(job.runnerTemp), []);
       await assertNothingLeft(job.dir);
     });
   });
 
   test("state has the credential id, nothing was written", async () => {
-    await withJobs(1, async (job) => {
+    await withJobs([{}], async (job) => {
       const post = await runPost(job, {
         inputs: asAlice(),
         state: { "credential-id": "0123456789abcdef" },
       });
       assert.equal(post.code, 0);
-      assert.deepEqual(level(post, "error"), []);
-      assert.deepEqual(level(post, "warning"), []);
+      assert.deepEqual([...level(post, "error"), ...level(post, "warning")], []);
       assert.match(post.stdout, /Nothing to clean up: main stopped before configuring git/);
       assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
     });
   });
 
-  test("a real main that fails while writing git config (global config unwritable)", async () => {
-    await withJobs(1, async (job) => {
-      // GIT_CONFIG_GLOBAL naming a directory: the include cannot be appended.
+  test("a global config git cannot read: main fails naming it, before writing anything", async () => {
+    await withJobs([{}], async (job) => {
       const env = { GIT_CONFIG_GLOBAL: join(job.home, "a-directory") };
       mkdirSync(env.GIT_CONFIG_GLOBAL);
       const main = await runMain(job, asAlice(), { env });
       assert.equal(main.code, 1);
-      assert.equal(level(main, "error").length, 1);
+      assert.match(
+        level(main, "error").join("\n"),
+        /git cannot read its configuration: .*a-directory/,
+      );
       assert.doesNotMatch(main.stdout + main.stderr, /^\s+at .+:\d+:\d+\)?$/m);
-      assert.ok(main.savedState["credential-id"], "the id was saved before writing");
-      assert.equal(main.savedState.configured, undefined);
-      assert.deepEqual(credentialFiles(job), [], "main removed the file it had written");
+      assert.equal(main.savedState["credential-id"], undefined, "nothing to remember");
+      assert.deepEqual(
+        readdirSync(job.runnerTemp).filter((n) => n.startsWith(PREFIX)),
+        [],
+      );
       const post = await runPost(job, { env });
       assert.equal(post.code, 0, "post never fails");
       assert.deepEqual(level(post, "error"), []);
-      await assertNothingLeft(job.dir);
     });
   });
 
   test("a real main that fails before writing (RUNNER_TEMP inside the workspace)", async () => {
-    await withJobs(1, async (job) => {
+    await withJobs([{}], async (job) => {
       const env = { RUNNER_TEMP: join(job.workspace, "tmp") };
       mkdirSync(env.RUNNER_TEMP);
       const main = await runMain(job, asAlice(), { env });
       assert.equal(main.code, 1);
       assert.match(level(main, "error").join("\n"), /inside the workspace/);
-      assert.ok(
-        !existsSync(gitconfig(job)) || readFileSync(gitconfig(job), "utf8") === USER_CONFIG,
-      );
+      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
+      assert.deepEqual(readdirSync(env.RUNNER_TEMP), []);
       const post = await runPost(job, { env });
       assert.equal(post.code, 0);
       assert.deepEqual(level(post, "error"), []);
-      await assertNothingLeft(job.dir);
     });
   });
 });
 
 describe("post in odd places", { concurrency: true }, () => {
-  test("RUNNER_TEMP already emptied: warns, never fails, the include is removed", async () => {
-    await withJobs(1, async (job) => {
+  test("RUNNER_TEMP already emptied: warns once, never fails; HOME untouched", async () => {
+    await withJobs([{}], async (job) => {
       const main = await runMain(job, asAlice());
       assert.equal(main.code, 0);
       rmSync(job.runnerTemp, { recursive: true, force: true });
@@ -367,15 +392,14 @@ describe("post in odd places", { concurrency: true }, () => {
       assert.equal(post.code, 0);
       assert.deepEqual(level(post, "error"), []);
       const warnings = level(post, "warning");
-      assert.equal(warnings.length, 1);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.match(warnings[0], /already deleted \(RUNNER_TEMP emptied/);
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG, "include removed");
-      await assertNothingLeft(job.dir);
+      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
     });
   });
 
   test("post run twice: the second finds nothing and does not fail", async () => {
-    await withJobs(1, async (job) => {
+    await withJobs([{}], async (job) => {
       const main = await runMain(job, asAlice());
       assert.equal(main.code, 0);
       const once = await runPost(job);
@@ -386,8 +410,24 @@ describe("post in odd places", { concurrency: true }, () => {
       }
       assert.deepEqual(level(twice, "warning"), []);
       assert.match(twice.stdout, /already gone/);
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
+      // The job config stays valid for later post steps.
+      const write = await runGit(job, ["config", "--global", "user.name", "Later"]);
+      assert.equal(write.code, 0, write.stderr);
       await assertNothingLeft(job.dir);
+    });
+  });
+
+  test("a later step's `git config --global` writes land in the job config, for this job only", async () => {
+    await withJobs([{}], async (job) => {
+      assert.equal((await runMain(job, asAlice())).code, 0);
+      const add = await runGit(job, ["config", "--global", "--add", "include.path", "/etc/other"]);
+      assert.equal(add.code, 0, add.stderr);
+      assert.equal((await runGit(job, ["config", "--global", "core.autocrlf", "input"])).code, 0);
+      assert.equal((await runPost(job)).code, 0);
+      const kept = await runGit(job, ["config", "--global", "--get-all", "include.path"]);
+      assert.match(kept.stdout, /\/etc\/other/, "a line git put inside our block is kept");
+      assert.equal((await runGit(job, ["config", "--global", "core.autocrlf"])).stdout, "input\n");
+      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
     });
   });
 });

@@ -6,6 +6,9 @@
 // with the shim's own directory left out of PATH. Put binDir first on PATH
 // (newJob({ pathPrepend: [binDir] })) to record the action's git commands.
 //
+// With { version }, `git --version` answers that version instead (to drive the code paths for
+// an older git than the machine has; every other command is still the real git).
+//
 // POSIX only (a `#!/bin/sh` script); check `gitShimSupported` on Windows.
 
 import { execFileSync } from "node:child_process";
@@ -39,7 +42,7 @@ export function findRealGit(exclude: string, path: string = process.env.PATH ?? 
   return found;
 }
 
-export function installGitShim(dir: string): GitShim {
+export function installGitShim(dir: string, options: { version?: string } = {}): GitShim {
   if (!gitShimSupported) throw new Error("the git shim needs a POSIX shell");
   const binDir = join(dir, "git-shim-bin");
   const logFile = join(dir, "git-shim.log");
@@ -53,6 +56,9 @@ export function installGitShim(dir: string): GitShim {
     "#!/bin/sh",
     "# Recorded by test/harness/git-shim.ts: log the arguments, then run the real git.",
     `${shQuote(process.execPath)} -e ${shQuote(logger)} -- ${shQuote(logFile)} "$@" || exit 127`,
+    ...(options.version
+      ? [`if [ "$1" = --version ]; then echo ${shQuote(`git version ${options.version}`)}; exit 0; fi`]
+      : []),
     `exec ${shQuote(realGit)} "$@"`,
     "",
   ].join("\n");

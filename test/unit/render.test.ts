@@ -81,9 +81,14 @@ const GIT: GitSetup = {
   replaced: 0,
   host: "bitbucket.org",
   gitUsername: "x-bitbucket-api-token-auth",
-  credentialFile: "/runner/temp/bitbucket-api-token-auth/0123.gitconfig",
+  scopes: ["https://bitbucket.org/"],
+  credentialFile: "/runner/temp/bitbucket-api-token-auth-0123456789abcdef/credentials.gitconfig",
   globalConfig: "/home/runner/.gitconfig",
+  jobConfig: false,
   rewriteSshUrls: true,
+  exports: {},
+  proven: "https://bitbucket.org/acme/app.git",
+  warnings: [],
 };
 
 const fit = (report = fitReport(), git: GitSetup | undefined = GIT): Outcome => ({
@@ -320,7 +325,7 @@ describe("summaryMarkdown", () => {
         "| Account | Jane Doe (jdoe, 557058\\:abc) |",
         "| Token | Atlassian API token (git username `x-bitbucket-api-token-auth`) |",
         "| Expires | 2026-12-31, in 137 day(s) |",
-        "| Git credentials | configured for bitbucket.org (SSH URLs rewritten to HTTPS) |",
+        "| Git credentials | configured for bitbucket.org (SSH URLs rewritten to HTTPS), included from the global git config; proven with `git ls-remote` |",
         "",
         "### Required scopes",
         "",
@@ -412,7 +417,7 @@ describe("summaryMarkdown", () => {
   it("without SSH rewrite says just configured", () => {
     assert.ok(
       summaryMarkdown(fit(fitReport(), { ...GIT, rewriteSshUrls: false }), markdown).includes(
-        "| Git credentials | configured for bitbucket.org |\n",
+        "| Git credentials | configured for bitbucket.org, included from the global git config; proven with `git ls-remote` |\n",
       ),
     );
   });
@@ -555,13 +560,16 @@ describe("problemsText", () => {
 
   it("writes no fix line for a note without one", () => {
     const text = problemsText(
-      { problems: [], warnings: [problem("credentials-replaced", { count: 2 })] },
+      {
+        problems: [],
+        warnings: [problem("credentials-replaced", { count: 2, scope: "https://bitbucket.org/" })],
+      },
       command,
       { color: false },
     );
     assert.equal(
       text,
-      "⚠ Replaced 2 earlier git credential(s) of this tool for the same URLs: the later one wins.\n",
+      "⚠ 2 earlier git credential(s) of this tool also cover https://bitbucket.org/: git now sends this one there, set up later; each is removed by its own cleanup.\n",
     );
   });
 

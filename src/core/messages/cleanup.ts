@@ -26,16 +26,16 @@ export const CLEANUP_MESSAGES = {
     group: "cleanup",
     about: "cleanup",
     text: () =>
-      "The git credentials this step configured were already gone: a later run of this action replaced them, or they were removed by hand.",
+      "The git credentials this step configured were already gone: removed by hand, or RUNNER_TEMP was emptied before this post step.",
     example: {},
   }),
   "cleanup-file-gone": message({
     group: "cleanup",
     about: "cleanup",
     text: (p: { file: string }, r) =>
-      `The credential file ${r.untrusted(p.file)} was already deleted (RUNNER_TEMP emptied before this post step?); removed what pointed to it.`,
+      `The file ${r.untrusted(p.file)} was already deleted (RUNNER_TEMP emptied before this post step?); nothing of the credential is left.`,
     example: {
-      file: "/home/runner/work/_temp/bitbucket-api-token-auth/1f2e3d4c5b6a7988.gitconfig",
+      file: "/home/runner/work/_temp/bitbucket-api-token-auth-1f2e3d4c5b6a7988/credentials.gitconfig",
     },
   }),
   "cleanup-failed": message({
@@ -44,13 +44,14 @@ export const CLEANUP_MESSAGES = {
     text: (p: { reason: string }, r) =>
       `Could not remove the git credentials: ${r.untrusted(p.reason)}.`,
     fix: () =>
-      'Remove the lines between "# bitbucket-api-token-auth … begin" and "… end" from the global git config, and the file they include.',
+      'Remove the lines between "# bitbucket-api-token-auth … begin" and "… end" from the git config named (`git config --list --show-origin` shows it), and the bitbucket-api-token-auth-… directory of the file they include.',
     example: { reason: "EACCES: permission denied, open '/home/runner/.gitconfig'" },
   }),
   "cleanup-none-found": message({
     group: "cleanup",
     about: "cleanup",
-    text: () => "Nothing to clean up: no git credentials of bitbucket-auth were found.",
+    text: () =>
+      "Nothing to clean up: no git credentials that bitbucket-auth set up from this shell or step were found.",
     example: {},
   }),
 };

@@ -39,3 +39,8 @@ export function expiryText(expiry: Expiry, r: Renderer): string {
   const left = `${expiry.day}, in ${expiry.daysLeft} day(s)`;
   return expiry.status === "warn" ? `⚠️ ${left}` : left;
 }
+
+/** "bitbucket.org", or "bitbucket.org/acme/app, bitbucket.org/acme/lib" for a repository token. */
+export function scopeText(scopes: string[]): string {
+  return scopes.map((s) => s.replace(/^[a-z]+:\/\//, "").replace(/\/$/, "")).join(", ");
+}

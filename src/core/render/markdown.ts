@@ -1,7 +1,8 @@
 /** Outcome → the job summary (markdown). Server text is escaped by the Renderer it is given. */
 import { type Problem, render } from "../messages/index.ts";
 import type { Outcome, Verdict } from "../outcome.ts";
-import { ACCESS_TEXT, accountText, expiryText, TOKEN_KIND_TEXT } from "./describe.ts";
+import type { GitSetup } from "../git/setup.ts";
+import { ACCESS_TEXT, accountText, expiryText, scopeText, TOKEN_KIND_TEXT } from "./describe.ts";
 import type { Renderer } from "./renderer.ts";
 
 const TITLES: Record<Verdict, string> = {
@@ -23,7 +24,7 @@ export function summaryMarkdown(outcome: Outcome, r: Renderer): string {
       `| Account | ${accountText(report, r)} |`,
       `| Token | ${TOKEN_KIND_TEXT[report.tokenKind]} (git username \`${report.gitUsername}\`) |`,
       `| Expires | ${expiryText(report.expiry, r)} |`,
-      `| Git credentials | ${git ? `configured for ${git.host}${git.rewriteSshUrls ? " (SSH URLs rewritten to HTTPS)" : ""}` : "not configured"} |`,
+      `| Git credentials | ${git ? gitText(git) : "not configured"} |`,
     );
     if (report.required.length > 0) {
       rows.push(
@@ -55,6 +56,14 @@ export function summaryMarkdown(outcome: Outcome, r: Renderer): string {
   if (outcome.warnings.length > 0)
     rows.push("", "### Warnings", "", ...items(outcome.warnings, r, "⚠️ "));
   return `${rows.join("\n")}\n`;
+}
+
+/** The scope comes from validated settings (a URL, repository slugs): no server text. */
+function gitText(git: GitSetup): string {
+  const ssh = git.rewriteSshUrls ? " (SSH URLs rewritten to HTTPS)" : "";
+  const where = git.jobConfig ? "for this job only" : "included from the global git config";
+  const proof = git.proven.endsWith("/") ? "in force in git's config" : "proven with `git ls-remote`";
+  return `configured for ${scopeText(git.scopes)}${ssh}, ${where}; ${proof}`;
 }
 
 function items(problems: Problem[], r: Renderer, mark: string): string[] {

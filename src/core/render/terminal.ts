@@ -4,7 +4,7 @@
  */
 import { type Problem, render } from "../messages/index.ts";
 import type { Outcome } from "../outcome.ts";
-import { ACCESS_TEXT, accountText, expiryText, TOKEN_KIND_TEXT } from "./describe.ts";
+import { ACCESS_TEXT, accountText, expiryText, scopeText, TOKEN_KIND_TEXT } from "./describe.ts";
 import type { Renderer } from "./renderer.ts";
 
 export interface Style {
@@ -43,7 +43,7 @@ export function reportText(outcome: Outcome, r: Renderer, style: Style): string 
   }
   if (git)
     lines.push(
-      `  Git:         credentials configured for ${git.host} (include in ${git.globalConfig})`,
+      `  Git:         credentials configured for ${scopeText(git.scopes)} (include in ${git.globalConfig})`,
     );
   return `${lines.join("\n")}\n`;
 }

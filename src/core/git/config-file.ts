@@ -1,0 +1,182 @@
+/**
+ * Editing a git config file the way git does: symbolic links followed to the file they name
+ * (even a dangling one), `<file>.lock` created exclusively, written, and renamed over the file,
+ * so a concurrent `git config` either waits for us or fails loudly, and never loses a write.
+ *
+ * What we add is one marked block per credential: an `[include]` of its 0600 file between two
+ * comments naming the credential's id and what it covers. Cutting a block (with the newline put
+ * before it) restores the file byte for byte; lines someone else added inside it are kept.
+ */
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { problem } from "../messages/index.ts";
+import { Failure } from "../outcome.ts";
+
+const MARK = "# bitbucket-api-token-auth";
+/** git gives up after this many links too (lockfile.c). */
+const MAX_LINKS = 5;
+
+export interface Block {
+  id: string;
+  /** The credential file it includes (absent if someone replaced that line). */
+  includePath?: string;
+  /** The file did not exist before this block: removing the last block deletes it. */
+  createdFile: boolean;
+  /** URL prefixes the credential applies to. */
+  scopes: string[];
+}
+
+/** The file git reads and writes for `file`: symbolic links followed, as git does. */
+export async function followLinks(file: string): Promise<string> {
+  let current = path.resolve(file);
+  for (let depth = 0; depth < MAX_LINKS; depth++) {
+    let target: string;
+    try {
+      target = await fs.readlink(current);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EINVAL" || code === "ENOENT" || code === "UNKNOWN") return current;
+      throw error;
+    }
+    current = path.resolve(path.dirname(current), target);
+  }
+  return current;
+}
+
+/**
+ * Edits `file` under git's lock. `edit` gets the current text (latin1: one character per byte,
+ * so any bytes survive) or undefined when there is none, and returns the new text, the same
+ * text (nothing is written), or undefined (the file is deleted). A held lock is an error naming
+ * the file. Returns the file actually edited.
+ */
+export async function editConfig(
+  file: string,
+  edit: (text: string | undefined) => Promise<string | undefined> | string | undefined,
+): Promise<string> {
+  const target = await followLinks(file);
+  const lock = `${target}.lock`;
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(lock, "wx", 0o666);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST")
+      throw new Failure("bad-input", [problem("git-config-locked", { file: target, lock })]);
+    throw error;
+  }
+  let renamed = false;
+  try {
+    const before = await readText(target);
+    const after = await edit(before);
+    if (after !== undefined && after !== before) {
+      await handle.writeFile(after, "latin1");
+      // git keeps the file's mode when it rewrites it; a new file gets the usual 0666 & ~umask.
+      if (before !== undefined) await handle.chmod((await fs.stat(target)).mode & 0o7777);
+      await handle.close();
+      await fs.rename(lock, target);
+      renamed = true;
+    } else if (after === undefined && before !== undefined) {
+      await fs.rm(target);
+    }
+  } finally {
+    await handle.close().catch(() => {});
+    if (!renamed) await fs.rm(lock, { force: true });
+  }
+  return target;
+}
+
+/** The text of a config file (latin1), or undefined when there is none. */
+export async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, "latin1");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Appends a block; a file that is not empty gets a "\n" before it, which cutting removes too. */
+export function appendBlock(text: string | undefined, block: string): string {
+  return text ? `${text}\n${block}` : block;
+}
+
+export function includeBlock(
+  id: string,
+  credentialFile: string,
+  scopes: string[],
+  createdFile: boolean,
+): string {
+  const note = createdFile ? " (created this file)" : "";
+  return [
+    `${MARK} ${id} begin${note}: git credentials for ${scopes.join(" ")} until the cleanup of one CI job`,
+    "[include]",
+    // Written as UTF-8 into a latin1 text: each byte one character, so it is written as UTF-8.
+    `\tpath = ${quote(Buffer.from(credentialFile, "utf8").toString("latin1"))}`,
+    `${MARK} ${id} end`,
+    "",
+  ].join("\n");
+}
+
+/** Every block of ours in a config text, in order. */
+export function listBlocks(text: string): Block[] {
+  return cutBlocks(text, () => false).blocks;
+}
+
+/**
+ * Cuts the blocks `cut` picks out of a config text and returns what is kept, with every block
+ * found. Lines someone else added inside a block (git appends `include.path` to the last
+ * [include]) are kept, as a section of their own.
+ */
+export function cutBlocks(
+  text: string,
+  cut: (block: Block) => boolean,
+): { kept: string; blocks: Block[]; cut: Block[] } {
+  const blocks: Block[] = [];
+  const removed: Block[] = [];
+  const pattern = new RegExp(
+    `(\\n?)${MARK} ([0-9a-f]+) begin([^\\n]*)\\n([\\s\\S]*?)${MARK} \\2 end(?:\\n|$)`,
+    "g",
+  );
+  const kept = text.replace(
+    pattern,
+    (whole, newline: string, id: string, note: string, body: string) => {
+      const lines = body.split("\n").filter((line) => line !== "");
+      const pathLine = lines.find((line) => includedId(line) === id);
+      const block: Block = {
+        id,
+        includePath: pathLine
+          ? Buffer.from(unquote(pathLine.replace(/^\tpath = /, "")), "latin1").toString("utf8")
+          : undefined,
+        createdFile: note.startsWith(" (created this file)"),
+        scopes: /git credentials for (\S+(?: \S+)*) until/.exec(note)?.[1].split(" ") ?? [],
+      };
+      blocks.push(block);
+      if (!cut(block)) return whole;
+      removed.push(block);
+      const foreign = lines.filter((line) => line !== "[include]" && line !== pathLine);
+      return foreign.length > 0 ? `${newline}[include]\n${foreign.join("\n")}\n` : "";
+    },
+  );
+  return { kept, blocks, cut: removed };
+}
+
+/**
+ * The id in an include line of ours: `<dir>/bitbucket-api-token-auth-<id>/credentials.gitconfig`,
+ * or the layout of earlier versions, `<dir>/bitbucket-api-token-auth/<id>.gitconfig`.
+ */
+function includedId(line: string): string | undefined {
+  if (!line.startsWith("\tpath = ")) return undefined;
+  const m =
+    /[\\/]bitbucket-api-token-auth-([0-9a-f]+)[\\/]credentials\.gitconfig"?$/.exec(line) ??
+    /[\\/]bitbucket-api-token-auth[\\/]([0-9a-f]+)\.gitconfig"?$/.exec(line);
+  return m?.[1];
+}
+
+export function quote(value: string): string {
+  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+function unquote(value: string): string {
+  const inner = value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  return inner.replace(/\\(["\\])/g, "$1");
+}

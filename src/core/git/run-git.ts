@@ -1,0 +1,118 @@
+/**
+ * git, run through @actions/exec: silent, output captured, and never a secret on an argument
+ * list (the credential reaches git only through its 0600 config file). @actions/exec pulls in
+ * @actions/io, so it is loaded only when git is about to run.
+ *
+ * Every run is bounded. libcurl gives up on a transfer that stalls (GIT_HTTP_LOW_SPEED_LIMIT and
+ * _TIME: a server that accepts the connection and never answers); for what curl does not bound
+ * (a connection or a name lookup that never completes), our own timer ends the wait and the step
+ * goes on without that git process.
+ */
+import { problem } from "../messages/index.ts";
+import { Failure } from "../outcome.ts";
+
+export type Env = Record<string, string | undefined>;
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Git {
+  version: Version;
+  /** Runs git with the job's environment plus `env`; stdout and stderr are never printed. */
+  run(args: string[], env?: Env): Promise<GitResult>;
+}
+
+export type Version = [number, number, number];
+
+/** http.<url>.followRedirects (2.13) is what keeps the credential on the git host. */
+export const MIN_VERSION: Version = [2, 13, 0];
+/** GIT_CONFIG_GLOBAL (2.32) lets a job have a global config of its own. */
+export const JOB_CONFIG_VERSION: Version = [2, 32, 0];
+
+/** Variables that hold the token itself: git has no use for them. */
+const SECRET_VARIABLES = /^(INPUT_.*|BITBUCKET_API_TOKEN|STATE_.*)$/i;
+
+/**
+ * Finds git and its version, before anything is configured: no git, or one too old, is a clear
+ * error naming git. `timeoutMs` bounds every later run.
+ */
+export async function findGit(base: Env, cwd: string, timeoutMs: number): Promise<Git> {
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const env: Env = {};
+  for (const [name, value] of Object.entries(base))
+    if (!SECRET_VARIABLES.test(name)) env[name] = value;
+  Object.assign(env, {
+    // Nobody is there to answer a prompt, and no helper may answer for the credential.
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "",
+    SSH_ASKPASS: "",
+    GCM_INTERACTIVE: "never",
+    GIT_HTTP_LOW_SPEED_LIMIT: "1",
+    GIT_HTTP_LOW_SPEED_TIME: String(seconds),
+    LC_ALL: "C",
+  });
+  const run = async (args: string[], extra: Env = {}): Promise<GitResult> => {
+    const { getExecOutput } = await import("@actions/exec");
+    const merged: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ ...env, ...extra }))
+      if (value !== undefined) merged[name] = value;
+    const running = getExecOutput("git", args, {
+      cwd,
+      env: merged,
+      silent: true,
+      ignoreReturnCode: true,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      // curl's own limit ends a stalled transfer first; this is for what it does not cover.
+      timer = setTimeout(
+        () =>
+          reject(
+            new Failure("unreachable", [
+              problem("git-timeout", { command: `git ${args[0]}`, seconds: seconds + 5 }),
+            ]),
+          ),
+        (seconds + 5) * 1000,
+      );
+      timer.unref();
+    });
+    try {
+      const { exitCode, stdout, stderr } = await Promise.race([running, late]);
+      return { code: exitCode, stdout, stderr };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  let answer: GitResult;
+  try {
+    answer = await run(["--version"]);
+  } catch (error) {
+    if (error instanceof Failure) throw error;
+    throw new Failure("bad-input", [problem("git-missing", { reason: (error as Error).message })]);
+  }
+  const version = parseVersion(answer.stdout);
+  if (answer.code !== 0 || !version)
+    throw new Failure("bad-input", [
+      problem("git-missing", { reason: `git --version answered ${answer.stdout || answer.stderr}` }),
+    ]);
+  if (compareVersions(version, MIN_VERSION) < 0)
+    throw new Failure("bad-input", [
+      problem("git-too-old", { version: version.join("."), minimum: MIN_VERSION.join(".") }),
+    ]);
+  return { version, run };
+}
+
+/** "git version 2.39.5", "git version 2.37.1 (Apple Git-137.1)", "git version 2.45.1.windows.1". */
+export function parseVersion(text: string): Version | undefined {
+  const m = /^git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text.trim());
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
