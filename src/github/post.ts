@@ -30,8 +30,10 @@ export async function post(): Promise<number> {
   try {
     const removal = await removeWritten(git);
     if (removal.found === 0 && git.configured) note(problem("cleanup-already-gone", {}));
-    for (const file of removal.missing)
-      annotate("warning", problem("cleanup-file-gone", { file }), renderer);
+    // Files gone after a main that never finished are its own roll-back, not a surprise.
+    if (git.configured)
+      for (const file of removal.missing)
+        annotate("warning", problem("cleanup-file-gone", { file }), renderer);
     for (const file of removal.removed) core.info(`Cleaned up ${file}`);
     if (removal.removed.length === 0 && !git.configured)
       note(problem("cleanup-nothing-written", {}));

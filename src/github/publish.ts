@@ -6,9 +6,9 @@ import * as core from "@actions/core";
 import type { RawInputs } from "../core/inputs/names.ts";
 import { type Problem, render } from "../core/messages/index.ts";
 import type { Outcome } from "../core/outcome.ts";
+import { scopeText } from "../core/render/describe.ts";
 import { summaryMarkdown } from "../core/render/markdown.ts";
 import { outputsOf } from "../core/render/outputs.ts";
-import { scopeText } from "../core/render/describe.ts";
 import { type Renderer, rendererFor } from "../core/render/renderer.ts";
 
 export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> {

@@ -532,7 +532,24 @@ async function audit(scenario: Scenario): Promise<string[]> {
 
     const gitLines = readGitLog(shim.logFile);
     if (scenario.laterGit) assert.ok(gitLines.length >= 4, "the shim recorded the git steps");
-    else if (!scenario.canary) assert.deepEqual(gitLines, [], "the action itself never runs git");
+    const configured = main.code === 0 && inputs["configure-git"] !== "false";
+    if (!configured && !scenario.canary)
+      assert.deepEqual(gitLines, [], "no git run without git set-up");
+    if (configured && !scenario.laterGit && !scenario.canary) {
+      // The action's own git: its version, the config parses, no rewrite, then the proof.
+      const verbs = gitLines.map((args) => args.filter((a) => !/^https?:\/\//.test(a)).join(" "));
+      assert.deepEqual(verbs.slice(0, 4), [
+        "--version",
+        "config --list --name-only",
+        "config --list --name-only",
+        "config --show-origin -z --get-regexp ^url\\..*\\.(insteadof|pushinsteadof)$",
+      ]);
+      assert.match(
+        verbs[4],
+        /^(-c credential\.helper= ls-remote HEAD|config -z --get-urlmatch http\.extraheader)$/,
+      );
+      assert.equal(gitLines.length, 5);
+    }
     places.push(
       ...gitLines.map((args, i) => ({ name: `git command line #${i + 1}`, text: args.join("\0") })),
       { name: "argv of every process sampled so far", text: argv.join("\n") },
@@ -631,7 +648,7 @@ test("the audit finds planted leaks in every kind of place (a test of the test)"
     /base64\(user:token\) for x-bitbucket-api-token-auth in during job, workspace: .*build\.log/,
   );
   expect(/encodeURIComponent\(token\) in during job, HOME: .*\.netrc/);
-  expect(/^token in git command line #1$/);
+  expect(/^token in git command line #\d+$/);
   expect(/base64\(user:token\) for alice@example\.com in argv of every process sampled/);
   expect(/in after post: .*build\.log/);
 });

@@ -57,7 +57,9 @@ export function installGitShim(dir: string, options: { version?: string } = {}):
     "# Recorded by test/harness/git-shim.ts: log the arguments, then run the real git.",
     `${shQuote(process.execPath)} -e ${shQuote(logger)} -- ${shQuote(logFile)} "$@" || exit 127`,
     ...(options.version
-      ? [`if [ "$1" = --version ]; then echo ${shQuote(`git version ${options.version}`)}; exit 0; fi`]
+      ? [
+          `if [ "$1" = --version ]; then echo ${shQuote(`git version ${options.version}`)}; exit 0; fi`,
+        ]
       : []),
     `exec ${shQuote(realGit)} "$@"`,
     "",

@@ -9,12 +9,15 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
 
 const MARK = "# bitbucket-api-token-auth";
 /** git gives up after this many links too (lockfile.c). */
 const MAX_LINKS = 5;
+const LOCK_WAIT_MS = 1000;
+const LOCK_POLL_MS = 25;
 
 export interface Block {
   id: string;
@@ -56,14 +59,7 @@ export async function editConfig(
   const target = await followLinks(file);
   const lock = `${target}.lock`;
   await fs.mkdir(path.dirname(target), { recursive: true });
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(lock, "wx", 0o666);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST")
-      throw new Failure("bad-input", [problem("git-config-locked", { file: target, lock })]);
-    throw error;
-  }
+  const handle = await takeLock(target, lock);
   let renamed = false;
   try {
     const before = await readText(target);
@@ -83,6 +79,23 @@ export async function editConfig(
     if (!renamed) await fs.rm(lock, { force: true });
   }
   return target;
+}
+
+/**
+ * `<file>.lock`, created exclusively. Another `git config` holds it for milliseconds, so a lock
+ * still there after a second is one nobody will release (a killed git): an error naming it.
+ */
+async function takeLock(file: string, lock: string): Promise<fs.FileHandle> {
+  for (let waited = 0; ; waited += LOCK_POLL_MS) {
+    try {
+      return await fs.open(lock, "wx", 0o666);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (waited >= LOCK_WAIT_MS)
+        throw new Failure("bad-input", [problem("git-config-locked", { file, lock })]);
+      await sleep(LOCK_POLL_MS);
+    }
+  }
 }
 
 /** The text of a config file (latin1), or undefined when there is none. */

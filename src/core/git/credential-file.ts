@@ -42,7 +42,9 @@ function urlsOf(scope: string): string[] {
 export function credentialConfig(credential: GitCredential): string {
   const { gitUrl, authorization, scopes, rewriteSshUrls } = credential;
   const base = baseOf(gitUrl);
-  const lines = ["# Written by bitbucket-api-token-auth for one CI job; its cleanup deletes this file."];
+  const lines = [
+    "# Written by bitbucket-api-token-auth for one CI job; its cleanup deletes this file.",
+  ];
   for (const url of scopes.flatMap(urlsOf)) {
     lines.push(
       `[http ${quote(url)}]`,

@@ -66,6 +66,10 @@ export async function createJobConfig(dir: string, places: GitEnvironment): Prom
   ];
   for (const user of userGlobalConfigs(places))
     lines.push("[include]", `\tpath = ${quote(Buffer.from(user, "utf8").toString("latin1"))}`);
-  await fs.writeFile(file, `${lines.join("\n")}\n`, { encoding: "latin1", flag: "wx", mode: 0o600 });
+  await fs.writeFile(file, `${lines.join("\n")}\n`, {
+    encoding: "latin1",
+    flag: "wx",
+    mode: 0o600,
+  });
   return file;
 }

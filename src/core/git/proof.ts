@@ -85,12 +85,7 @@ function longestRewrite(rules: Rewrite[], key: string, url: string): Rewrite | u
 }
 
 /** git lists the repository's HEAD with the credential configured; a failure says git's reason. */
-export async function proveRead(
-  git: Git,
-  env: Env,
-  url: string,
-  secrets: string[],
-): Promise<void> {
+export async function proveRead(git: Git, env: Env, url: string, secrets: string[]): Promise<void> {
   const answer = await git.run(["-c", "credential.helper=", "ls-remote", url, "HEAD"], env);
   if (answer.code !== 0)
     throw new Failure("bad-input", [
@@ -102,12 +97,7 @@ export async function proveRead(
  * With no repository to list, git proves the header it would send to the host is ours: the
  * value is compared here and never shown.
  */
-export async function proveInForce(
-  git: Git,
-  env: Env,
-  url: string,
-  header: string,
-): Promise<void> {
+export async function proveInForce(git: Git, env: Env, url: string, header: string): Promise<void> {
   const answer = await git.run(["config", "-z", "--get-urlmatch", "http.extraheader", url], env);
   if (answer.code !== 0 || answer.stdout !== `${header}\0`)
     throw new Failure("bad-input", [

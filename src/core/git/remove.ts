@@ -41,7 +41,8 @@ export async function removeWritten(
   if (written.dir) {
     const credentialFile = path.join(written.dir, CREDENTIAL_FILE);
     const had = await exists(credentialFile);
-    if (options.deleteJobConfig) await fs.rm(path.join(written.dir, JOB_CONFIG_FILE), { force: true });
+    if (options.deleteJobConfig)
+      await fs.rm(path.join(written.dir, JOB_CONFIG_FILE), { force: true });
     removal.removed.push(...(await removeCredentialDir(written.dir)));
     if (!had && removal.found > 0) removal.missing.push(credentialFile);
   }

@@ -94,10 +94,15 @@ export async function findGit(base: Env, cwd: string, timeoutMs: number): Promis
     if (error instanceof Failure) throw error;
     throw new Failure("bad-input", [problem("git-missing", { reason: (error as Error).message })]);
   }
-  const version = parseVersion(answer.stdout);
-  if (answer.code !== 0 || !version)
+  // git reads its config even for --version: a failure there is the config's.
+  if (answer.code !== 0)
     throw new Failure("bad-input", [
-      problem("git-missing", { reason: `git --version answered ${answer.stdout || answer.stderr}` }),
+      problem("git-config-unparsable", { reason: answer.stderr.trim() || `exit ${answer.code}` }),
+    ]);
+  const version = parseVersion(answer.stdout);
+  if (!version)
+    throw new Failure("bad-input", [
+      problem("git-missing", { reason: `git --version answered ${answer.stdout.trim()}` }),
     ]);
   if (compareVersions(version, MIN_VERSION) < 0)
     throw new Failure("bad-input", [

@@ -104,7 +104,8 @@ export async function setUpGit(
   const credentialFile = path.join(dir, CREDENTIAL_FILE);
   let replaced = 0;
   const env = forJob ? { GIT_CONFIG_GLOBAL: config } : {};
-  const proven = fullNames.length > 0 ? `${baseOf(settings.gitUrl)}/${fullNames[0]}.git` : scopes[0];
+  const proven =
+    fullNames.length > 0 ? `${baseOf(settings.gitUrl)}/${fullNames[0]}.git` : scopes[0];
   const authorization = gitAuthorization(settings.credential);
   try {
     await writeNote(written, places.session);
@@ -157,9 +158,7 @@ async function addBlock(
     for (const block of text === undefined ? [] : cutBlocks(text, () => false).blocks)
       if (block.includePath && !(await exists(block.includePath))) dead.add(block.id);
     const { kept, blocks } =
-      text === undefined
-        ? { kept: undefined, blocks: [] }
-        : cutBlocks(text, (b) => dead.has(b.id));
+      text === undefined ? { kept: undefined, blocks: [] } : cutBlocks(text, (b) => dead.has(b.id));
     const live = blocks.filter((b) => !dead.has(b.id));
     replaced = live.filter((b) => b.scopes.some((s) => scopes.includes(s))).length;
     // A file holding nothing but blocks of ours, one of which created it, is still ours to delete.

@@ -107,7 +107,8 @@ export const GIT_MESSAGES = {
       "The token itself was proven; look at what differs for git on this machine: its proxy settings, an `http.*` setting in the global or system git config, or a network rule for git.",
     example: {
       url: "https://bitbucket.org/acme/app.git",
-      reason: "fatal: unable to access 'https://bitbucket.org/acme/app.git/': Could not resolve proxy: proxy.internal",
+      reason:
+        "fatal: unable to access 'https://bitbucket.org/acme/app.git/': Could not resolve proxy: proxy.internal",
     },
   }),
   "credentials-replaced": message({

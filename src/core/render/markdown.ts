@@ -1,7 +1,8 @@
 /** Outcome → the job summary (markdown). Server text is escaped by the Renderer it is given. */
+
+import type { GitSetup } from "../git/setup.ts";
 import { type Problem, render } from "../messages/index.ts";
 import type { Outcome, Verdict } from "../outcome.ts";
-import type { GitSetup } from "../git/setup.ts";
 import { ACCESS_TEXT, accountText, expiryText, scopeText, TOKEN_KIND_TEXT } from "./describe.ts";
 import type { Renderer } from "./renderer.ts";
 
@@ -62,7 +63,9 @@ export function summaryMarkdown(outcome: Outcome, r: Renderer): string {
 function gitText(git: GitSetup): string {
   const ssh = git.rewriteSshUrls ? " (SSH URLs rewritten to HTTPS)" : "";
   const where = git.jobConfig ? "for this job only" : "included from the global git config";
-  const proof = git.proven.endsWith("/") ? "in force in git's config" : "proven with `git ls-remote`";
+  const proof = git.proven.endsWith("/")
+    ? "in force in git's config"
+    : "proven with `git ls-remote`";
   return `configured for ${scopeText(git.scopes)}${ssh}, ${where}; ${proof}`;
 }
 
