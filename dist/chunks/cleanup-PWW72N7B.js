@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
+import{c as t}from"./chunk-ZGSFO55T.js";import{d as m,e as i,f as a}from"./chunk-NZH2PECX.js";import"./chunk-ZRMSITFY.js";import{d as o,f as n}from"./chunk-6RAIEXOD.js";import"./chunk-VBMDEQYI.js";async function u(r){try{let e=await t(m(r.env));return e.removed.length>0?r.stdout.write(`Removed the git credentials: ${e.removed.join(", ")}
+`):a(r,"command",o("cleanup-none-found",{})),n.fit}catch(e){let c=e instanceof Error?e.message:String(e);return i(r,"command",{problems:[o("cleanup-failed",{reason:c})],warnings:[]}),n.unexpected}}export{u as cleanup};

@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{c as t}from"./chunk-BCNOYTHG.js";import{d as m,e as i,f as a}from"./chunk-Y3TEP4X5.js";import"./chunk-ZRMSITFY.js";import{d as o,f as n}from"./chunk-7R6DTQV5.js";import"./chunk-VBMDEQYI.js";async function u(r){try{let e=await t(m(r.env));return e.removed.length>0?r.stdout.write(`Removed the git credentials: ${e.removed.join(", ")}
-`):a(r,"command",o("cleanup-none-found",{})),n.fit}catch(e){let c=e instanceof Error?e.message:String(e);return i(r,"command",{problems:[o("cleanup-failed",{reason:c})],warnings:[]}),n.unexpected}}export{u as cleanup};
