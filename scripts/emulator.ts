@@ -29,7 +29,11 @@ const narrow = await file(
 );
 const access = await file(
   "access-token",
-  bitbucket.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository:write"] }),
+  bitbucket.issueAccessToken({
+    kind: "repository",
+    target: "acme/app",
+    scopes: ["repository:write"],
+  }),
 );
 
 const q = (text: string) => `'${text.replaceAll("'", `'"'"'`)}'`;
