@@ -39,9 +39,11 @@ export function readFacts(plan: Plan, live: Observation[]): WorldFacts {
   const isUser = (c: Case) => c.request.kind === "rest" && c.request.path === "/user";
   const scopesOf = (subject: Subject) => {
     const answers = of(subject).map((a) => a.o.response);
-    // The /user answer's order first, then whatever other answers added.
+    // The /user answer's order first, then whatever other answers added. Lenient on purpose:
+    // names separated by spaces still build the right world; the comparison flags the spaces.
     const first = parseScopeHeader(answers[0]?.headers["x-oauth-scopes"]);
-    return [...new Set([...first, ...(grantedScopes(answers) ?? [])])];
+    const names = [...first, ...(grantedScopes(answers) ?? [])].flatMap((s) => s.split(/\s+/));
+    return [...new Set(names)];
   };
   const repositories = plan.repositories.map((_, i) => i);
   const facts: WorldFacts = {
