@@ -4,8 +4,9 @@
  * workflow's step summary. Every value passes through the scrubber; labels are ours.
  */
 import type { Case, Plan, Subject } from "./cases.ts";
-import { type Observation, plural, type Row, shapeOf, tally } from "./compare.ts";
+import { type Observation, plural, type Row, tally } from "./compare.ts";
 import type { Scrubber } from "./scrub.ts";
+import { shapeOf } from "./shape.ts";
 
 const MARK = { match: "match", diff: "DIFF", info: "info" } as const;
 const WIDTHS = { live: 32, emulator: 32 };
@@ -33,8 +34,10 @@ export function tableText(rows: Row[], scrub: Scrub): string {
   return [line(header), rule, ...cells.map(line)].map((l) => `  ${l}`).join("\n");
 }
 
+/** Markdown's and HTML's own characters escaped: server text stays text. */
+const cell = (text: string) => text.replace(/[\\`*_{}[\]<>|#~!]/g, "\\$&");
+
 export function markdownTable(rows: Row[], scrub: Scrub): string {
-  const cell = (text: string) => text.replace(/[\\`*_{}[\]<>|#]/g, "\\$&");
   const lines = [
     "| case | aspect | Bitbucket | emulator | result |",
     "|---|---|---|---|---|",
@@ -123,4 +126,10 @@ export function factsSeen(plan: Plan, live: Observation[], scrub: Scrub, date: s
     );
   }
   return lines;
+}
+
+/** Lines already scrubbed (the facts), as a markdown list. */
+export function markdownList(lines: string[]): string {
+  const [title, ...items] = lines;
+  return [cell(title), "", ...items.map((l) => `- ${cell(l.trim())}`)].join("\n");
 }
