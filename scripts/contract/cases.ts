@@ -85,65 +85,46 @@ export function planCases(
 ): Plan {
   const workspaces = [...new Set(repositories.map((r) => r.workspace))];
   const suffix = randomBytes(4).toString("hex");
-  const missingWorkspace = `contract-live-missing-${suffix}`;
+  const missingWorkspace = `contract-live-nowhere-${suffix}`;
   const home = workspaces[0] ?? missingWorkspace;
-  const missing = {
-    workspace: home,
-    slug: `contract-live-missing-${suffix}`,
-    fullName: `${home}/contract-live-missing-${suffix}`,
-  };
+  const slug = `contract-live-missing-${suffix}`;
+  const missing = { workspace: home, slug, fullName: `${home}/${slug}` };
+  const rest = (path: string): Request => ({ kind: "rest", path });
+  const git = (repository: Repository, service: GitService): Request => ({
+    kind: "git",
+    repository,
+    service,
+  });
   const cases: Case[] = [];
   for (const subject of (["api", "access"] as const).filter((s) => subjects[s])) {
     const add = (label: string, request: Request, more: Partial<Case> = {}) =>
       cases.push({ name: `${subject}: ${label}`, subject, variant: "right", request, ...more });
-    const git = (repository: Repository, service: GitService): Request => ({
-      kind: "git",
-      repository,
-      service,
-    });
-    add("GET /user", { kind: "rest", path: "/user" });
-    repositories.forEach((repository, i) => {
-      add(`git upload-pack, repo ${i + 1}`, git(repository, "git-upload-pack"), { repository: i });
-      add(`git receive-pack, repo ${i + 1}`, git(repository, "git-receive-pack"), {
-        repository: i,
-      });
-      const path = `/repositories/${repository.workspace}/${repository.slug}`;
-      add(`GET repository, repo ${i + 1}`, { kind: "rest", path }, { repository: i });
-    });
+    add("GET /user", rest("/user"));
+    for (const [i, r] of repositories.entries()) {
+      const n = { repository: i };
+      add(`git upload-pack, repo ${i + 1}`, git(r, "git-upload-pack"), n);
+      add(`git receive-pack, repo ${i + 1}`, git(r, "git-receive-pack"), n);
+      add(`GET repository, repo ${i + 1}`, rest(`/repositories/${r.workspace}/${r.slug}`), n);
+    }
     // Asked by the step (API tokens only) to explain a 404: member of the workspace or not.
     if (subject === "api") {
-      workspaces.forEach((ws, i) => {
-        const path = `/user/workspaces/${ws}/permission`;
-        add(
-          `GET permission, workspace ${i + 1}`,
-          { kind: "rest", path },
-          {
-            workspace: i,
-          },
-        );
-      });
-      const path = `/user/workspaces/${missingWorkspace}/permission`;
-      add("GET permission, missing workspace", { kind: "rest", path });
+      for (const [i, ws] of workspaces.entries())
+        add(`GET permission, workspace ${i + 1}`, rest(`/user/workspaces/${ws}/permission`), {
+          workspace: i,
+        });
+      const nowhere = rest(`/user/workspaces/${missingWorkspace}/permission`);
+      add("GET permission, missing workspace", nowhere);
     }
     add("git upload-pack, missing repo", git(missing, "git-upload-pack"));
-    add("GET repository, missing repo", {
-      kind: "rest",
-      path: `/repositories/${missing.workspace}/${missing.slug}`,
-    });
+    add("GET repository, missing repo", rest(`/repositories/${missing.workspace}/${slug}`));
     const target = repositories[0] ?? missing;
     const label = repositories[0] ? "repo 1" : "missing repo";
-    add("GET /user, wrong token", { kind: "rest", path: "/user" }, { variant: "wrong-token" });
+    add("GET /user, wrong token", rest("/user"), { variant: "wrong-token" });
     add(`git upload-pack, ${label}, wrong token`, git(target, "git-upload-pack"), {
       variant: "wrong-token",
     });
     if (subject === "api") {
-      add(
-        "GET /user, API token as Bearer",
-        { kind: "rest", path: "/user" },
-        {
-          variant: "as-bearer",
-        },
-      );
+      add("GET /user, API token as Bearer", rest("/user"), { variant: "as-bearer" });
       add(`git upload-pack, ${label}, email as username`, git(target, "git-upload-pack"), {
         variant: "email-as-git-username",
       });

@@ -1,7 +1,8 @@
 /**
- * The live check's output: the table of rows, the facts seen on Bitbucket today (the ones
- * /work/shared/BITBUCKET.md-style notes mark unconfirmed), and a markdown version for a
- * workflow's step summary. Every value passes through the scrubber; labels are ours.
+ * The live check's output: the table of rows, the facts seen on Bitbucket today (those the
+ * project's notes on Bitbucket mark unconfirmed), and a markdown version for a workflow's step
+ * summary. Every value passes through the scrubber; case and aspect labels are ours and name
+ * repositories and workspaces by number only.
  */
 import type { Case, Plan, Subject } from "./cases.ts";
 import { type Observation, plural, type Row, tally } from "./compare.ts";
