@@ -35,7 +35,8 @@ Variables (from the shell, or from a .env file at the repository root that git i
   BITBUCKET_ACCESS_TOKEN       optional: a repository, project or workspace access token
   BITBUCKET_TEST_REPOSITORIES  optional: repositories the tokens can read (or --repositories)
 
-Exit codes: 0 the emulator matches, 1 a difference, 2 no usable token, 3 Bitbucket unreachable.
+Exit codes: 0 the emulator matches, 1 a difference, 2 no usable token, 3 Bitbucket
+unreachable, 4 a bug in the check.
 `;
 
 export const NO_TOKEN = `Nothing was checked: contract:live needs a real token, and none is set.
@@ -70,8 +71,13 @@ export function parseLiveInputs(
       },
     }).values;
   } catch (error) {
-    // parseArgs names the option, never a value: nothing secret is echoed.
-    return { exit: 2, text: `${(error as Error).message}\n\n${USAGE}` };
+    // parseArgs quotes a stray argument, which may be a pasted token: that one is not shown.
+    const { code, message } = error as { code?: string; message: string };
+    const text =
+      code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+        ? "contract:live takes no arguments, only the flags below (the argument is not shown: it could be a token; tokens go in variables)."
+        : message;
+    return { exit: 2, text: `${text}\n\n${USAGE}` };
   }
   if (flags.help) return { exit: 0, text: USAGE };
 

@@ -317,7 +317,11 @@ describe("without a usable token", () => {
     ]);
     assert.equal(http.code, 2);
     assert.match(http.out, /https/);
-    for (const r of [noEmail, badRepo, http]) assert.ok(!r.out.includes(token.slice(12, 40)));
+    const pasted = await run({}, [token]);
+    assert.equal(pasted.code, 2);
+    assert.match(pasted.out, /takes no arguments/);
+    for (const r of [noEmail, badRepo, http, pasted])
+      assert.ok(!r.out.includes(token.slice(12, 40)));
   });
 });
 
