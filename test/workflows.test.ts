@@ -23,11 +23,15 @@ const workflowFiles = readdirSync(WORKFLOWS)
   .sort();
 
 interface StepYaml {
+  id?: string;
+  if?: string;
   uses?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
   run?: string;
 }
 interface WorkflowYaml {
+  on: Record<string, unknown>;
   jobs: Record<string, { steps?: StepYaml[]; strategy?: { matrix?: { os?: string[] } } }>;
 }
 
@@ -41,7 +45,7 @@ function allSteps(wf: WorkflowYaml): StepYaml[] {
 
 describe("workflows", () => {
   it("has the expected workflows", () => {
-    for (const f of ["ci.yml", "check-dist.yml", "e2e.yml"])
+    for (const f of ["ci.yml", "check-dist.yml", "e2e.yml", "live.yml"])
       assert.ok(workflowFiles.includes(f), f);
   });
 
@@ -99,6 +103,55 @@ describe("workflows", () => {
     for (const cmd of ["npm ci", "npm run lint", "npm run typecheck", "npm test"]) {
       assert.ok(runs.includes(cmd), cmd);
     }
+  });
+
+  describe("live.yml: the emulator and the action against the real Bitbucket", () => {
+    const wf = readWorkflow("live.yml");
+
+    it("runs weekly and on demand", () => {
+      assert.ok(wf.on.workflow_dispatch !== undefined);
+      const schedule = wf.on.schedule as { cron: string }[];
+      assert.equal(schedule.length, 1);
+      // minute hour * * one weekday
+      assert.match(schedule[0].cron, /^\d+ \d+ \* \* [0-6]$/);
+    });
+
+    it("every job first checks its secrets, says so in a notice, and skips everything else", () => {
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const [gate, ...rest] = job.steps ?? [];
+        assert.equal(gate.id, "secrets", name);
+        assert.match(
+          gate.run ?? "",
+          /::notice title=[^:]+::.*nothing|::notice title=[^:]+::.*not run/,
+          name,
+        );
+        // Only whether a secret is set reaches the gate's shell, never the secret itself.
+        for (const value of Object.values(gate.env ?? {}))
+          assert.doesNotMatch(value, /secrets\.\w+\s*}}/, `${name}: gate env ${value}`);
+        for (const step of rest)
+          assert.equal(
+            step.if,
+            "steps.secrets.outputs.run == 'true'",
+            `${name}: ${step.uses ?? step.run}`,
+          );
+      }
+    });
+
+    it("runs npm run contract:live with the secrets, and the action with configure-git and real git", () => {
+      const steps = allSteps(wf);
+      const contract = steps.find((s) => s.run === "npm run contract:live");
+      assert.ok(contract, "npm run contract:live");
+      for (const name of [
+        "BITBUCKET_EMAIL",
+        "BITBUCKET_API_TOKEN",
+        "BITBUCKET_ACCESS_TOKEN",
+        "BITBUCKET_TEST_REPOSITORIES",
+      ])
+        assert.equal(contract.env?.[name], `\${{ secrets.${name} }}`, name);
+      const action = steps.find((s) => s.uses === "./");
+      assert.equal(action?.with?.["configure-git"], "true");
+      assert.ok(steps.some((s) => /git ls-remote/.test(s.run ?? "")));
+    });
   });
 
   it("steps that use this action pass only inputs action.yml declares", () => {

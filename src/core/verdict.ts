@@ -91,7 +91,8 @@ export function judge(settings: Settings, answers: Responses, expiry: Expiry): J
     problems: [p],
   });
 
-  if (echoes(settings, rest))
+  const git = answers.repositories.flatMap((r) => (r.write ? [r.read, r.write] : [r.read]));
+  if (echoes(settings, [...rest, ...git]))
     return stop("unreachable", problem("credential-echoed", { host: apiHost }));
   const { user } = answers;
   if (user.status === 404)
@@ -114,12 +115,13 @@ export function judge(settings: Settings, answers: Responses, expiry: Expiry): J
   const warnings = expiryWarnings(expiry);
 
   // Access tokens are not users, and how Bitbucket answers them on /user is not documented:
-  // when there are repositories to prove them on, git's answers are the verdict.
+  // when there are repositories to prove them on, git's answers are the verdict. A 403 or 404
+  // from git means the token did authenticate.
+  const refusedByGit = (r: RepositoryResponses) => r.read.status === 401 || r.read.status === 410;
   const rejected =
     credential.kind === "api-token" || answers.repositories.length === 0
       ? user.status === 401
-      : answers.repositories.every((r) => r.read.status === 401) ||
-        (user.status === 401 && !answers.repositories.some((r) => r.read.status === 200));
+      : answers.repositories.every(refusedByGit);
   if (rejected) {
     problems.push(
       credential.kind === "api-token"
@@ -198,7 +200,10 @@ function judgeRepository(
   const result: RepositoryResult = { name, read: "not-checked", write: "not-required" };
   if (canRead) result.read = access(entry.read.status);
   if (wantsWrite(settings)) {
-    result.write = !canWrite ? "not-checked" : entry.write ? access(entry.write.status) : "failed";
+    // git needs read even to push: write is proven only where read was.
+    if (!canWrite || !canRead) result.write = "not-checked";
+    else if (result.read !== "proven") result.write = result.read;
+    else result.write = entry.write ? access(entry.write.status) : "failed";
   }
   if (canRead && result.read !== "proven") {
     problems.push(explain(settings, entry, entry.read.status, "read (clone or fetch)"));

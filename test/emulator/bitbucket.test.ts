@@ -66,6 +66,31 @@ describe("credentials", () => {
   });
 });
 
+describe("rate-limit headers", () => {
+  test("access tokens get X-RateLimit-* on /repositories/*, API tokens never", async () => {
+    const access = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["repository"],
+    });
+    const bearer = { authorization: `Bearer ${access}` };
+    for (const path of ["/repositories/acme/app", "/repositories/acme/missing"]) {
+      const res = await fetch(`${bb.apiUrl}${path}`, { headers: bearer });
+      await res.arrayBuffer();
+      assert.equal(res.headers.get("x-ratelimit-limit"), "1000", path);
+      assert.equal(res.headers.get("x-ratelimit-resource"), "api", path);
+      assert.equal(res.headers.get("x-ratelimit-nearlimit"), "false", path);
+    }
+    const user = await fetch(`${bb.apiUrl}/user`, { headers: bearer });
+    await user.arrayBuffer();
+    assert.equal(user.headers.get("x-ratelimit-limit"), null);
+    const api = await fetch(`${bb.apiUrl}/repositories/acme/app`, { headers: restAuth() });
+    await api.arrayBuffer();
+    assert.equal(api.status, 200);
+    assert.equal(api.headers.get("x-ratelimit-limit"), null);
+  });
+});
+
 describe("git host over HTTP", () => {
   const refs = (service: string) => `${bb.gitUrl}/acme/app.git/info/refs?service=${service}`;
 

@@ -44,6 +44,9 @@
  * - pagelen is clamped to 1..100 (default 10).
  * - 410 for removed endpoints and 404 for unknown paths come before authentication.
  * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
+ * - X-RateLimit-Limit/-Resource/-NearLimit go to access tokens only, on /repositories/* (the
+ *   scaled "api" resource group: Atlassian's blog and support, 2026), on every answer there;
+ *   the values are the base plan's (1000 an hour, never near the limit).
  */
 
 import type { ChildProcess } from "node:child_process";
@@ -280,6 +283,15 @@ function credentialType(cred: Usable): CredentialType {
 /** Comma-separated with uneven spacing, as Bitbucket sends it: clients must trim. */
 function oddlySpaced(scopes: readonly string[]): string {
   return scopes.map((s, i) => (i % 2 === 1 ? `  ${s} ` : s)).join(",");
+}
+
+function rateLimitHeaders(cred: Usable, endpoint: Endpoint): OutgoingHttpHeaders {
+  if (cred.kind !== "access_token" || !endpoint.path.startsWith("/repositories/")) return {};
+  return {
+    "x-ratelimit-limit": "1000",
+    "x-ratelimit-resource": "api",
+    "x-ratelimit-nearlimit": "false",
+  };
 }
 
 function parseAuthorization(header: string | undefined): {
@@ -769,6 +781,7 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       "x-oauth-scopes": oddlySpaced(cred.scopes),
       "x-accepted-oauth-scopes": endpoint.legacy,
       "x-credential-type": credentialType(cred),
+      ...rateLimitHeaders(cred, endpoint),
     };
     if (!holds(cred, endpoint)) {
       const required = [cred.kind === "api_token" ? endpoint.scope : endpoint.legacy];

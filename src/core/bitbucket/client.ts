@@ -7,7 +7,7 @@
  * Retry-After and the budget without waiting. Nothing here prints a header or a body.
  */
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { gitAuthorization, restAuthorization } from "../inputs/credential.ts";
+import { gitAuthorization, holdsCredential, restAuthorization } from "../inputs/credential.ts";
 import type { Repository, Settings } from "../inputs/settings.ts";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
@@ -119,7 +119,11 @@ export class BitbucketClient {
         );
         this.#log(`GET ${url} → ${raw.status}`);
         if (raw.status >= 300 && raw.status < 400) {
-          const to = describeLocation(firstHeader(raw.headers.location), url);
+          const location = firstHeader(raw.headers.location) ?? "";
+          const { token, email } = this.#settings.credential;
+          if (holdsCredential(location, token, email))
+            throw unreachable(problem("credential-echoed", { host }));
+          const to = describeLocation(location || undefined, url);
           throw new Failure("bad-input", [
             problem("redirected", { input, host, status: raw.status, to }),
           ]);

@@ -3,7 +3,7 @@
  * token, the rate limit, and whether an answer is Bitbucket's at all. Pure; the verdict uses it.
  */
 
-import { type CredentialKind, secretForms } from "../inputs/credential.ts";
+import { type CredentialKind, holdsCredential } from "../inputs/credential.ts";
 import { parseScopeHeader } from "../inputs/scopes.ts";
 import type { Settings } from "../inputs/settings.ts";
 import { type Problem, problem } from "../messages/index.ts";
@@ -34,22 +34,29 @@ const CREDENTIAL_TYPES: Record<string, TokenKind> = {
 };
 
 /**
- * Account fields and scopes end up in outputs, the log and the summary. An answer carrying the
- * credential back (a hostile or broken middlebox) is refused whole, so none of it is shown.
+ * Account fields, scopes and header values end up in outputs, the log and the summary. A
+ * response carrying the credential back, even in part (a hostile or broken middlebox), is
+ * refused whole, so none of it is shown.
  */
-export function echoes(settings: Settings, answers: BitbucketResponse[]): boolean {
-  const forms = secretForms(settings.credential.token, settings.credential.email ?? "");
-  return answers.some((answer) => {
+export function echoes(settings: Settings, responses: BitbucketResponse[]): boolean {
+  const { token, email } = settings.credential;
+  return responses.some((response) => {
     const text = [
-      JSON.stringify(answer.json ?? null),
-      ...["x-oauth-scopes", "x-credential-type", "x-ratelimit-resource"].map((name) =>
-        String(answer.headers[name] ?? ""),
-      ),
+      JSON.stringify(response.json ?? null),
+      ...SHOWN_HEADERS.map((name) => String(response.headers[name] ?? "")),
     ].join("\n");
-    const lower = text.toLowerCase();
-    return forms.some((form) => text.includes(form) || lower.includes(form.toLowerCase()));
+    return holdsCredential(text, token, email);
   });
 }
+
+/** The headers whose values may be shown somewhere (in part, after sanitising). */
+const SHOWN_HEADERS = [
+  "x-oauth-scopes",
+  "x-credential-type",
+  "x-ratelimit-resource",
+  "content-type",
+  "location",
+];
 
 export function tokenKind(answers: BitbucketResponse[], kind: CredentialKind): TokenKind {
   for (const answer of answers) {
@@ -116,7 +123,12 @@ export function advertisementProblem(
         host: settings.gitUrl.host,
         name: entry.repository.fullName,
         service,
-        type: type.split(";")[0],
+        // Only a well-formed media type is shown; anything else a server sends is described.
+        type: /^[\w.+-]+\/[\w.+-]+$/.test(type.split(";")[0].trim())
+          ? type.split(";")[0].trim()
+          : type
+            ? "unrecognised"
+            : "",
       });
     }
   }

@@ -60,3 +60,19 @@ export function secretForms(rawToken: string, rawEmail = ""): string[] {
   // Tiny fragments (a stray one-character line) would mask every log line; they are not secret.
   return [...new Set(forms)].filter((form) => form.length >= 4);
 }
+
+/** Shorter runs of the token can occur by chance; from this length on, a match is an echo. */
+const ECHO_WINDOW = 16;
+
+/**
+ * Whether a text carries the credential back, whole, in a derived form, or in part (any run of
+ * ECHO_WINDOW characters of the token), ignoring case: such a text is never shown.
+ */
+export function holdsCredential(text: string, token: string, email = ""): boolean {
+  const lower = text.toLowerCase();
+  if (secretForms(token, email).some((form) => lower.includes(form.toLowerCase()))) return true;
+  const secret = token.trim().toLowerCase();
+  for (let i = 0; i + ECHO_WINDOW <= secret.length; i++)
+    if (lower.includes(secret.slice(i, i + ECHO_WINDOW))) return true;
+  return false;
+}

@@ -78,8 +78,9 @@ export function parseSettings(raw: RawInputs, now: Date): Parsed {
   ) => {
     const value = text(name);
     const n = Number(value);
+    // Plain decimals only: Number() would also read "0x5", "1e1" and "0b11".
     if (
-      value === "" ||
+      !/^\d+(\.\d+)?$/.test(value) ||
       !Number.isFinite(n) ||
       n < min ||
       n > max ||

@@ -36,7 +36,7 @@ export function message<P extends object>(def: MessageDef<P>): MessageDef<P> {
 export function typed(value: string): string {
   return plainlyNotSecret(value)
     ? `"${value}"`
-    : `(a value of ${[...value].length} characters, not shown: it could be a secret)`;
+    : `(a value of ${count([...value].length, "character")}, not shown: it could be a secret)`;
 }
 
 export function plainlyNotSecret(value: string): boolean {

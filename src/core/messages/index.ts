@@ -17,7 +17,8 @@ const UNEXPECTED_MESSAGES = {
   unexpected: message({
     group: "unexpected",
     about: "unexpected error",
-    text: (p: { reason: string }, r) => `Unexpected error: ${r.untrusted(p.reason, 500)}`,
+    text: (p: { reason: string }, r) =>
+      `Unexpected error: ${r.untrusted(p.reason, 500).replace(/[.\s]*$/, "")}.`,
     fix: () =>
       "Please report this at https://github.com/bitbucket-api-token-auth/bitbucket-api-token-auth/issues with the log.",
     example: { reason: "EACCES: permission denied, mkdir '/home/runner/work/_temp'" },

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-XYHYU32A.js";import"./chunk-DTWKZBQO.js";import"./chunk-PTFURGZZ.js";import"./chunk-LCWOC4MW.js";import"./chunk-FJGTN27U.js";import"./chunk-O3ZCTEBZ.js";import"./chunk-3XQLELJH.js";import"./chunk-GNXWAMOV.js";import"./chunk-UW7DR2CE.js";import"./chunk-VBMDEQYI.js";export{b as judge,a as judgeOffline};
