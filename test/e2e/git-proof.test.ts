@@ -389,7 +389,6 @@ describe("Bitbucket Pipelines' own clone", () => {
         ...req.headers,
         authorization: `Basic ${Buffer.from(`x-token-auth:${internal}`).toString("base64")}`,
       };
-      delete headers["proxy-connection"];
       const upstream = httpRequest(
         `${bb.gitUrl}${target.pathname}${target.search}`,
         { method: req.method, headers },

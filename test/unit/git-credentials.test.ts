@@ -1,661 +1,335 @@
+// The credential file as real git reads it (scopes, precedence, redirects, helpers), where it
+// lives (a fresh private directory, never inside the workspace), which file is "global", the
+// job's own global config, and the small parsers around git's output.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chownSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { quote } from "../../src/core/git/config-file.ts";
+import { credentialConfig, scopesFor } from "../../src/core/git/credential-file.ts";
 import {
-  configure,
-  credentialConfig,
-  cutBlocks,
-  type GitCredential,
-  type GitEnvironment,
+  createJobConfig,
+  existingJobConfig,
   globalConfigPath,
+  userGlobalConfigs,
+} from "../../src/core/git/global-config.ts";
+import {
+  createCredentialDir,
+  isOurs,
   newCredentialId,
-  remove,
-} from "../../src/core/git/git-credentials.ts";
+  realTempDir,
+  sessionCredentials,
+  writeNote,
+} from "../../src/core/git/places.ts";
+import { parseRewrites } from "../../src/core/git/proof.ts";
+import { compareVersions, parseVersion } from "../../src/core/git/run-git.ts";
 import { credentialFor, gitAuthorization } from "../../src/core/inputs/credential.ts";
-import { render } from "../../src/core/messages/index.ts";
 import { Failure } from "../../src/core/outcome.ts";
-import { rendererFor } from "../../src/core/render/renderer.ts";
-import { apiToken, EMAIL, randomChars } from "./fixtures.ts";
+import { apiToken, EMAIL } from "./fixtures.ts";
 
-interface Sandbox {
-  root: string;
-  home: string;
-  tempDir: string;
-  places: GitEnvironment;
-  /** ~/.gitconfig */
-  gitconfig: string;
-}
-
-async function sandbox(
-  t: TestContext,
-  env: Record<string, string | undefined> = {},
-): Promise<Sandbox> {
-  const root = await mkdtemp(join(tmpdir(), "bb-unit-git-"));
+async function scratch(t: TestContext): Promise<string> {
+  const root = await realpath(await mkdtemp(join(tmpdir(), "bb-unit-git-")));
   t.after(() => rm(root, { recursive: true, force: true }));
-  const home = join(root, "home");
-  const tempDir = join(root, "runner-temp");
-  await mkdir(home);
-  return {
-    root,
-    home,
-    tempDir,
-    places: { home, tempDir, env, workspace: join(root, "work") },
-    gitconfig: join(home, ".gitconfig"),
-  };
+  return root;
 }
 
-function gitCredential(rewriteSshUrls = false, gitUrl = "https://bitbucket.org"): GitCredential {
-  return {
-    gitUrl: new URL(gitUrl),
-    authorization: gitAuthorization(credentialFor(apiToken(), EMAIL)),
-    rewriteSshUrls,
-  };
-}
-
-/** Runs the real git against the sandbox's home only; output is returned, never printed. */
-function git(box: Sandbox, args: string[], extraEnv: Record<string, string> = {}): string {
+/** Real git with only `config` as its global config; output returned, never printed. */
+function git(config: string, args: string[]): string {
   return execFileSync("git", args, {
-    cwd: box.root,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: box.home,
+      HOME: tmpdir(),
       GIT_CONFIG_NOSYSTEM: "1",
-      LC_ALL: "C",
-      ...extraEnv,
+      GIT_CONFIG_GLOBAL: config,
     },
   });
 }
 
-const bytes = (file: string) => readFile(file);
-
-const ORIGINALS: [string, string | undefined][] = [
-  ["no file", undefined],
-  ["an empty file", ""],
-  ["a file ending with a newline", "[user]\n\tname = Test User\n\temail = test@example.com\n"],
-  ["a file without a trailing newline", "[user]\n\tname = Test User\n[core]\n\tautocrlf = false"],
-  ["a file with CRLF line ends", "[user]\r\n\tname = Test User\r\n[alias]\r\n\tst = status\r\n"],
-  ["a file ending with blank lines", "[core]\n\teditor = vi\n\n\n"],
-  ["a file with a BOM and non-ASCII text", "\ufeff[user]\n\tname = Zoë Ångström\n"],
-];
-
-describe("configure then remove restores the global config byte for byte", () => {
-  for (const [name, original] of ORIGINALS) {
-    for (const rewrite of [false, true]) {
-      it(`${name}${rewrite ? " (with SSH rewrite)" : ""}`, async (t) => {
-        const box = await sandbox(t);
-        if (original !== undefined) await writeFile(box.gitconfig, original);
-        const before = original === undefined ? undefined : await bytes(box.gitconfig);
-
-        const configured = await configure(gitCredential(rewrite), box.places);
-        assert.equal(configured.globalConfig, box.gitconfig);
-        const during = await readFile(box.gitconfig, "utf8");
-        assert.ok(during.startsWith(original ?? ""), "appends only");
-        assert.ok(during.includes(`path = "${configured.credentialFile}"`));
-
-        const removal = await remove(box.places, configured.id);
-        assert.equal(removal.found, 1);
-        assert.deepEqual(removal.removed, [box.gitconfig, configured.credentialFile]);
-        assert.deepEqual(removal.missing, []);
-        assert.equal(existsSync(configured.credentialFile), false, "credential file deleted");
-        if (before === undefined) {
-          assert.equal(existsSync(box.gitconfig), false, "the file we created is deleted again");
-        } else {
-          assert.deepEqual(await bytes(box.gitconfig), before);
-        }
-      });
-    }
+const header = () => `Authorization: ${gitAuthorization(credentialFor(apiToken(), EMAIL))}`;
+const credential = (authorization: string, scopes: string[], gitUrl = "https://bitbucket.org") => ({
+  gitUrl: new URL(gitUrl),
+  authorization: authorization.replace(/^Authorization: /, ""),
+  scopes,
+  rewriteSshUrls: false,
+});
+/** The header git sends to `url` (compared here, never printed), or "" for none. */
+const sent = (config: string, url: string) => {
+  try {
+    return git(config, ["config", "--get-urlmatch", "http.extraheader", url]).trim();
+  } catch {
+    return "";
   }
-});
+};
 
-describe("configure then remove with bytes that are not UTF-8", () => {
-  it("restores a Latin-1 global config byte for byte", {}, async (t) => {
-    const box = await sandbox(t);
-    // "[user]\n\tname = José\n" as Latin-1, as old Windows setups wrote it.
-    const before = Buffer.concat([
-      Buffer.from("[user]\n\tname = Jos"),
-      Buffer.from([0xe9]),
-      Buffer.from("\n"),
-    ]);
-    await writeFile(box.gitconfig, before);
-    const configured = await configure(gitCredential(), box.places);
-    await remove(box.places, configured.id);
-    assert.deepEqual(await bytes(box.gitconfig), before);
-  });
-});
-
-describe("configure", () => {
-  it("writes the credential file 0600 in a 0700 directory under tempDir", {
-    skip: process.platform === "win32" && "Windows has no POSIX file modes",
-  }, async (t) => {
-    const box = await sandbox(t);
-    await mkdir(join(box.tempDir, "bitbucket-api-token-auth"), { recursive: true, mode: 0o755 });
-    await chmod(join(box.tempDir, "bitbucket-api-token-auth"), 0o755);
-    const configured = await configure(gitCredential(), box.places, "0123456789abcdef");
-    assert.equal(
-      configured.credentialFile,
-      join(box.tempDir, "bitbucket-api-token-auth", "0123456789abcdef.gitconfig"),
+describe("the credential file, as git reads it", () => {
+  it("for the host: every repository there, nothing elsewhere; no redirects; no helper", async (t) => {
+    const root = await scratch(t);
+    const file = join(root, "c.gitconfig");
+    const h = header();
+    await writeFile(
+      file,
+      credentialConfig(credential(h, scopesFor(new URL("https://bitbucket.org"), undefined))),
     );
-    assert.equal((await stat(configured.credentialFile)).mode & 0o777, 0o600);
-    assert.equal((await stat(join(box.tempDir, "bitbucket-api-token-auth"))).mode & 0o777, 0o700);
-    assert.deepEqual(configured, {
-      id: "0123456789abcdef",
-      credentialFile: configured.credentialFile,
-      globalConfig: box.gitconfig,
-    });
-  });
-
-  it("writes the credential fragment and an include block between markers", async (t) => {
-    const box = await sandbox(t);
-    const credential = gitCredential(true);
-    const configured = await configure(credential, box.places, "00ff00ff00ff00ff");
-    assert.ok(
-      (await readFile(configured.credentialFile, "utf8")) === credentialConfig(credential),
-      "fragment content",
+    for (const url of ["https://bitbucket.org/acme/app.git", "https://bitbucket.org/x/y"])
+      assert.equal(sent(file, url), h, url);
+    for (const url of [
+      "https://api.bitbucket.org/x",
+      "http://bitbucket.org/acme/app",
+      "https://github.com/a/b",
+    ])
+      assert.equal(sent(file, url), "", url);
+    assert.equal(
+      git(file, ["config", "--get-urlmatch", "http.followredirects", "https://bitbucket.org/a/b"]),
+      "false\n",
     );
     assert.equal(
-      await readFile(box.gitconfig, "utf8"),
-      [
-        "# bitbucket-api-token-auth 00ff00ff00ff00ff begin (created this file): credentials for one CI job; its cleanup removes these lines",
-        "[include]",
-        `\tpath = "${configured.credentialFile}"`,
-        "# bitbucket-api-token-auth 00ff00ff00ff00ff end",
-        "",
-      ].join("\n"),
-    );
-  });
-
-  it("marks an existing file as not created by us, after a separating newline", async (t) => {
-    const box = await sandbox(t);
-    await writeFile(box.gitconfig, "[user]\n\tname = x\n");
-    const configured = await configure(gitCredential(), box.places, "aaaaaaaaaaaaaaaa");
-    const text = await readFile(box.gitconfig, "utf8");
-    assert.equal(
-      text,
-      `[user]\n\tname = x\n\n# bitbucket-api-token-auth aaaaaaaaaaaaaaaa begin: credentials for one CI job; its cleanup removes these lines\n[include]\n\tpath = "${configured.credentialFile}"\n# bitbucket-api-token-auth aaaaaaaaaaaaaaaa end\n`,
-    );
-  });
-
-  it("uses a fresh random id each time", async (t) => {
-    const box = await sandbox(t);
-    const a = await configure(gitCredential(), box.places);
-    const b = await configure(gitCredential(), box.places);
-    assert.match(a.id, /^[0-9a-f]{16}$/);
-    assert.notEqual(a.id, b.id);
-    assert.match(newCredentialId(), /^[0-9a-f]{16}$/);
-  });
-
-  it("refuses to overwrite an existing credential file and leaves the global config alone", async (t) => {
-    const box = await sandbox(t);
-    await writeFile(box.gitconfig, "[core]\n");
-    await configure(gitCredential(), box.places, "1111111111111111");
-    const before = await bytes(box.gitconfig);
-    await assert.rejects(configure(gitCredential(), box.places, "1111111111111111"), {
-      code: "EEXIST",
-    });
-    assert.deepEqual(await bytes(box.gitconfig), before);
-  });
-
-  it("refuses a tempDir inside the workspace, before writing anything", async (t) => {
-    const box = await sandbox(t);
-    const workspace = join(box.root, "work");
-    for (const tempDir of [workspace, join(workspace, ".tmp"), join(workspace, "a", "b")]) {
-      await assert.rejects(
-        configure(gitCredential(), { ...box.places, tempDir, workspace }),
-        (error: unknown) =>
-          error instanceof Failure &&
-          error.verdict === "bad-input" &&
-          error.problems.length === 1 &&
-          error.problems[0].id === "temp-inside-workspace" &&
-          error.problems[0].params.tempDir === tempDir &&
-          render(error.problems[0], rendererFor("action", "plain")).text.includes(
-            "is inside the workspace",
-          ),
-      );
-    }
-    assert.equal(existsSync(workspace), false, "nothing created in the workspace");
-    assert.equal(existsSync(box.gitconfig), false, "global config untouched");
-  });
-
-  it("accepts a tempDir beside the workspace whose name merely starts the same", async (t) => {
-    const box = await sandbox(t);
-    const workspace = join(box.root, "work");
-    const configured = await configure(gitCredential(), {
-      ...box.places,
-      tempDir: `${workspace}-tmp`,
-      workspace,
-    });
-    assert.ok(configured.credentialFile.startsWith(`${workspace}-tmp/`));
-  });
-
-  it("honours GIT_CONFIG_GLOBAL", async (t) => {
-    const box = await sandbox(t);
-    const custom = join(box.root, "elsewhere", "gitconfig");
-    const places = { ...box.places, env: { GIT_CONFIG_GLOBAL: custom } };
-    assert.equal(globalConfigPath(places), custom);
-    const configured = await configure(gitCredential(), places);
-    assert.equal(configured.globalConfig, custom);
-    assert.ok((await readFile(custom, "utf8")).includes(configured.credentialFile));
-    assert.equal(existsSync(box.gitconfig), false, "~/.gitconfig not touched");
-    // git itself reads the same file.
-    const seen = git(
-      box,
-      ["config", "--global", "--includes", "--get-all", "http.https://bitbucket.org/.extraheader"],
-      {
-        GIT_CONFIG_GLOBAL: custom,
-      },
-    );
-    assert.equal(seen.split("\n").length, 3, "two values (reset, header) and a final newline");
-    await remove(places);
-    assert.equal(existsSync(custom), false);
-  });
-
-  it("uses the XDG config when ~/.gitconfig is absent and the XDG one exists", async (t) => {
-    const box = await sandbox(t);
-    const xdg = join(box.home, ".config", "git", "config");
-    await mkdir(join(box.home, ".config", "git"), { recursive: true });
-    await writeFile(xdg, "[user]\n\tname = xdg\n");
-    assert.equal(globalConfigPath(box.places), xdg);
-    const configured = await configure(gitCredential(), box.places);
-    assert.equal(configured.globalConfig, xdg);
-    assert.equal(existsSync(box.gitconfig), false);
-    const seen = git(box, [
-      "config",
-      "--global",
-      "--includes",
-      "--get-all",
-      "http.https://bitbucket.org/.extraheader",
-    ]);
-    assert.equal(seen.split("\n").length, 3);
-    await remove(box.places);
-    assert.equal(await readFile(xdg, "utf8"), "[user]\n\tname = xdg\n");
-  });
-
-  it("uses $XDG_CONFIG_HOME/git/config when set", async (t) => {
-    const box = await sandbox(t);
-    const xdgHome = join(box.root, "xdg");
-    const xdg = join(xdgHome, "git", "config");
-    await mkdir(join(xdgHome, "git"), { recursive: true });
-    await writeFile(xdg, "");
-    const places = { ...box.places, env: { XDG_CONFIG_HOME: xdgHome } };
-    assert.equal(globalConfigPath(places), xdg);
-    assert.equal(
-      globalConfigPath(box.places),
-      box.gitconfig,
-      "without the variable, ~/.config is looked at",
-    );
-  });
-
-  it("prefers ~/.gitconfig when both exist, and creates it when neither does", async (t) => {
-    const box = await sandbox(t);
-    assert.equal(globalConfigPath(box.places), box.gitconfig);
-    await mkdir(join(box.home, ".config", "git"), { recursive: true });
-    await writeFile(join(box.home, ".config", "git", "config"), "");
-    await writeFile(box.gitconfig, "");
-    assert.equal(globalConfigPath(box.places), box.gitconfig);
-  });
-
-  it("real git sees the header for the git host (compared in-process, never printed)", async (t) => {
-    const box = await sandbox(t);
-    await writeFile(box.gitconfig, "[user]\n\tname = Test\n");
-    const credential = gitCredential(true);
-    await configure(credential, box.places);
-    const headers = git(box, [
-      "config",
-      "--global",
-      "--includes",
-      "--get-all",
-      "http.https://bitbucket.org/.extraheader",
-    ]);
-    const lines = headers.split("\n");
-    assert.ok(
-      lines.length === 3 && lines[0] === "" && lines[2] === "",
-      "an empty reset value, then the header",
-    );
-    assert.ok(
-      lines[1] === `Authorization: ${credential.authorization}`,
-      "the header git will send is the credential's",
-    );
-    // Without --includes, --global shows nothing: the header lives only in the included file.
-    assert.throws(() =>
-      git(box, ["config", "--global", "--get-all", "http.https://bitbucket.org/.extraheader"]),
-    );
-    // The helper list for the host is emptied; SSH URLs are rewritten.
-    assert.equal(
-      git(box, [
-        "config",
-        "--global",
-        "--includes",
-        "--get-all",
-        "credential.https://bitbucket.org.helper",
-      ]),
+      git(file, ["config", "--get-urlmatch", "credential.helper", "https://bitbucket.org"]),
       "\n",
     );
-    assert.equal(
-      git(box, [
-        "config",
-        "--global",
-        "--includes",
-        "--get-all",
-        "url.https://bitbucket.org/.insteadof",
-      ]),
-      "git@bitbucket.org:\nssh://git@bitbucket.org/\n",
-    );
-    // git resolves the per-URL setting for a repository URL on that host only.
-    const forRepo = git(box, [
+  });
+
+  it("for a repository access token: its repositories, with or without .git, and nothing else", async (t) => {
+    const root = await scratch(t);
+    const file = join(root, "c.gitconfig");
+    const h = header();
+    const scopes = scopesFor(new URL("https://bitbucket.org"), ["acme/app", "acme/lib"]);
+    assert.deepEqual(scopes, ["https://bitbucket.org/acme/app", "https://bitbucket.org/acme/lib"]);
+    await writeFile(file, credentialConfig(credential(h, scopes)));
+    for (const url of ["acme/app.git", "acme/app", "acme/lib.git", "acme/app/"])
+      assert.equal(sent(file, `https://bitbucket.org/${url}`), h, url);
+    for (const url of ["acme/app2.git", "acme/ap.git", "acme/other.git", "acme"])
+      assert.equal(sent(file, `https://bitbucket.org/${url}`), "", url);
+  });
+
+  it("two credentials: the most specific wins, and the later one among equals", async (t) => {
+    const root = await scratch(t);
+    const [host1, repo, host2] = [header(), header(), header()];
+    const files = {
+      host1: [credential(host1, ["https://bitbucket.org/"])],
+      repo: [credential(repo, ["https://bitbucket.org/acme/app"])],
+      host2: [credential(host2, ["https://bitbucket.org/"])],
+    };
+    const config = async (order: (keyof typeof files)[]) => {
+      const main = join(root, `${order.join("-")}.gitconfig`);
+      const lines: string[] = [];
+      for (const name of order) {
+        const file = join(root, `${name}.gitconfig`);
+        await writeFile(file, credentialConfig(files[name][0]));
+        lines.push("[include]", `\tpath = ${quote(file)}`);
+      }
+      await writeFile(main, `${lines.join("\n")}\n`);
+      return main;
+    };
+    const app = "https://bitbucket.org/acme/app.git";
+    const lib = "https://bitbucket.org/acme/lib.git";
+    const a = await config(["host1", "repo"]);
+    assert.deepEqual([sent(a, app), sent(a, lib)], [repo, host1]);
+    const b = await config(["repo", "host1"]);
+    assert.deepEqual([sent(b, app), sent(b, lib)], [repo, host1], "order does not matter");
+    const c = await config(["host1", "host2"]);
+    assert.deepEqual([sent(c, app), sent(c, lib)], [host2, host2], "the later among equals");
+    // Exactly one header goes: the empty value before each drops what was matched before.
+    const all = git(c, [
       "config",
+      "--get-all",
       "--includes",
-      "--get-urlmatch",
-      "http.extraheader",
-      "https://bitbucket.org/acme/app.git",
+      "http.https://bitbucket.org/.extraheader",
     ]);
-    assert.ok(
-      forRepo === `Authorization: ${credential.authorization}\n`,
-      "urlmatch picks the header",
+    assert.equal(all.split("\n").filter(Boolean).length, 2, "one per file, each after a reset");
+  });
+
+  it("keeps a base path and port, and escapes quotes and backslashes", () => {
+    const text = credentialConfig(
+      credential('Basic a"b\\c', ["https://git.example:8443/bb/"], "https://git.example:8443/bb"),
     );
-    assert.throws(() =>
-      git(box, [
-        "config",
-        "--includes",
-        "--get-urlmatch",
-        "http.extraheader",
-        "https://example.com/acme/app.git",
-      ]),
+    assert.match(text, /^\[http "https:\/\/git\.example:8443\/bb\/"\]$/m);
+    assert.match(text, /^\textraHeader = "Authorization: Basic a\\"b\\\\c"$/m);
+    assert.match(text, /^\[credential "https:\/\/git\.example:8443\/bb"\]$/m);
+  });
+
+  it("rewrites git@ and ssh:// URLs of the host to HTTPS only when asked", () => {
+    const base = credential("Basic x", ["https://bitbucket.org/"]);
+    assert.doesNotMatch(credentialConfig(base), /insteadOf/);
+    const text = credentialConfig({ ...base, rewriteSshUrls: true });
+    assert.match(
+      text,
+      /\[url "https:\/\/bitbucket\.org\/"\]\n\tinsteadOf = "git@bitbucket\.org:"\n\tinsteadOf = "ssh:\/\/git@bitbucket\.org\/"/,
     );
   });
 });
 
-describe("credentialConfig", () => {
-  const authorization = `Basic ${Buffer.from(`x-bitbucket-api-token-auth:${randomChars(40)}`).toString("base64")}`;
+describe("where the credential lives", () => {
+  it("a fresh 0700 directory of this user; a name that exists already is never used", async (t) => {
+    const root = await scratch(t);
+    const id = newCredentialId();
+    const dir = await createCredentialDir(root, id);
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.ok(await isOurs(dir));
+    await assert.rejects(createCredentialDir(root, id), /EEXIST/);
+    const other = newCredentialId();
+    await symlink(join(root, "elsewhere"), join(root, `bitbucket-api-token-auth-${other}`));
+    await assert.rejects(createCredentialDir(root, other), /EEXIST/, "not through a link");
+  });
 
-  it("resets extraHeader, then sets it, and empties the credential helpers", () => {
-    assert.ok(
-      credentialConfig({
-        gitUrl: new URL("https://bitbucket.org"),
-        authorization,
-        rewriteSshUrls: false,
-      }) ===
-        [
-          "# Written by bitbucket-api-token-auth for one CI job; its cleanup deletes this file.",
-          '[http "https://bitbucket.org/"]',
-          "\textraHeader =",
-          `\textraHeader = "Authorization: ${authorization}"`,
-          '[credential "https://bitbucket.org"]',
-          "\thelper =",
-          "",
-        ].join("\n"),
-      "exact fragment",
+  it("isOurs: not a link, not open to others, not another user's", async (t) => {
+    const root = await scratch(t);
+    await mkdir(join(root, "open"), { mode: 0o755 });
+    await symlink(root, join(root, "link"));
+    assert.equal(await isOurs(join(root, "open")), false);
+    assert.equal(await isOurs(join(root, "link")), false);
+    assert.equal(await isOurs(join(root, "missing")), false);
+    if (process.getuid?.() === 0) {
+      await mkdir(join(root, "theirs"), { mode: 0o700 });
+      chownSync(join(root, "theirs"), 65534, 65534);
+      assert.equal(await isOurs(join(root, "theirs")), false);
+    }
+  });
+
+  it("the temp dir, links resolved, must not be inside the workspace", async (t) => {
+    const root = await scratch(t);
+    const workspace = join(root, "work");
+    await mkdir(join(workspace, "tmp"), { recursive: true });
+    await symlink(join(workspace, "tmp"), join(root, "innocent-looking"));
+    await mkdir(join(root, "work-tmp"));
+    const refused = async (tempDir: string) =>
+      assert.rejects(realTempDir({ tempDir, workspace, home: root, env: {} }), (error) => {
+        assert.ok(error instanceof Failure);
+        assert.equal(error.problems[0].id, "temp-inside-workspace");
+        return true;
+      });
+    await refused(join(workspace, "tmp"));
+    await refused(join(root, "innocent-looking"));
+    await refused(workspace);
+    const beside = join(root, "work-tmp");
+    assert.equal(await realTempDir({ tempDir: beside, workspace, home: root, env: {} }), beside);
+  });
+
+  it("cleanup finds this session's credentials only, through the notes beside them", async (t) => {
+    const root = await scratch(t);
+    const made = async (session?: string) => {
+      const id = newCredentialId();
+      const dir = await createCredentialDir(root, id);
+      await writeNote({ id, dir, config: join(root, `${id}.gitconfig`) }, session);
+      return id;
+    };
+    const step1 = await made("step-1");
+    const step2 = await made("step-2");
+    const terminal = await made();
+    await mkdir(join(root, "bitbucket-api-token-auth-not-an-id"), { mode: 0o700 });
+    const ids = async (session?: string) =>
+      (await sessionCredentials(root, session)).map((w) => w.id).sort();
+    assert.deepEqual(await ids("step-1"), [step1, terminal].sort());
+    assert.deepEqual(await ids(undefined), [step1, step2, terminal].sort());
+    const [found] = await sessionCredentials(root, "step-2").then((w) =>
+      w.filter((x) => x.id === step2),
     );
-  });
-
-  it("adds insteadOf lines only with rewriteSshUrls", () => {
-    const withRewrite = credentialConfig({
-      gitUrl: new URL("https://bitbucket.org/"),
-      authorization,
-      rewriteSshUrls: true,
-    });
-    const lines = withRewrite.split("\n");
-    assert.deepEqual(lines.slice(-5), [
-      "\thelper =",
-      '[url "https://bitbucket.org/"]',
-      '\tinsteadOf = "git@bitbucket.org:"',
-      '\tinsteadOf = "ssh://git@bitbucket.org/"',
-      "",
-    ]);
-    const without = credentialConfig({
-      gitUrl: new URL("https://bitbucket.org/"),
-      authorization,
-      rewriteSshUrls: false,
-    });
-    assert.equal(without.includes("insteadOf"), false);
-    assert.equal(without.includes("[url"), false);
-  });
-
-  it("keeps a base path and port, with exactly one trailing slash", () => {
-    const text = credentialConfig({
-      gitUrl: new URL("http://127.0.0.1:8080/git//"),
-      authorization,
-      rewriteSshUrls: true,
-    });
-    assert.ok(text.includes('[http "http://127.0.0.1:8080/git/"]\n'));
-    assert.ok(text.includes('[credential "http://127.0.0.1:8080/git"]\n'));
-    assert.ok(text.includes('[url "http://127.0.0.1:8080/git/"]\n\tinsteadOf = "git@127.0.0.1:"'));
-  });
-
-  it("escapes quotes and backslashes in the header value", () => {
-    const text = credentialConfig({
-      gitUrl: new URL("https://bitbucket.org"),
-      authorization: 'Basic a"b\\c',
-      rewriteSshUrls: false,
-    });
-    assert.ok(text.includes('\textraHeader = "Authorization: Basic a\\"b\\\\c"\n'));
+    assert.equal(found.config, join(root, `${step2}.gitconfig`));
   });
 });
 
-describe("remove", () => {
-  it("without an id removes every block of ours and orphaned credential files", async (t) => {
-    const box = await sandbox(t);
-    const original = "[user]\n\tname = Test\n";
-    await writeFile(box.gitconfig, original);
-    const a = await configure(gitCredential(), box.places);
-    const b = await configure(gitCredential(true), box.places);
-    const orphan = join(box.tempDir, "bitbucket-api-token-auth", "deadbeefdeadbeef.gitconfig");
-    await writeFile(orphan, "[http]\n");
-    const unrelated = join(box.tempDir, "bitbucket-api-token-auth", "notes.txt");
-    await writeFile(unrelated, "keep me");
+describe("the global config", () => {
+  const places = (home: string, env: Record<string, string> = {}) => ({ home, env });
 
-    const removal = await remove(box.places);
-    assert.equal(removal.found, 2);
+  it("is GIT_CONFIG_GLOBAL when set, else ~/.gitconfig, or the XDG file when only it exists", async (t) => {
+    const home = await scratch(t);
+    assert.deepEqual(userGlobalConfigs(places(home, { GIT_CONFIG_GLOBAL: "/x/y" })), ["/x/y"]);
+    assert.deepEqual(userGlobalConfigs(places(home)), [
+      join(home, ".config/git/config"),
+      join(home, ".gitconfig"),
+    ]);
+    assert.equal(globalConfigPath(places(home)), join(home, ".gitconfig"), "neither exists");
+    await mkdir(join(home, ".config/git"), { recursive: true });
+    await writeFile(join(home, ".config/git/config"), "");
+    assert.equal(globalConfigPath(places(home)), join(home, ".config/git/config"));
+    await writeFile(join(home, ".gitconfig"), "");
+    assert.equal(globalConfigPath(places(home)), join(home, ".gitconfig"), "both: ~/.gitconfig");
+    const xdg = join(home, "xdg");
+    assert.equal(
+      globalConfigPath(places(join(home, "none"), { XDG_CONFIG_HOME: xdg })),
+      join(home, "none", ".gitconfig"),
+    );
     assert.deepEqual(
-      removal.removed.sort(),
-      [box.gitconfig, a.credentialFile, b.credentialFile, orphan].sort(),
+      userGlobalConfigs(places(home, { XDG_CONFIG_HOME: xdg }))[0],
+      join(xdg, "git/config"),
     );
-    assert.equal(await readFile(box.gitconfig, "utf8"), original);
-    assert.deepEqual(await readdir(join(box.tempDir, "bitbucket-api-token-auth")), ["notes.txt"]);
   });
 
-  it("with an id removes only that block and its file", async (t) => {
-    const box = await sandbox(t);
-    const original = "[core]\n\teditor = vi";
-    await writeFile(box.gitconfig, original);
-    const a = await configure(gitCredential(), box.places);
-    const afterA = await readFile(box.gitconfig, "utf8");
-    const b = await configure(gitCredential(), box.places);
-
-    const removal = await remove(box.places, b.id);
-    assert.deepEqual(removal, {
-      removed: [box.gitconfig, b.credentialFile],
-      found: 1,
-      missing: [],
-    });
-    assert.equal(await readFile(box.gitconfig, "utf8"), afterA, "a's block intact");
-    assert.equal(existsSync(a.credentialFile), true);
-    assert.equal(existsSync(b.credentialFile), false);
-
-    await remove(box.places, a.id);
-    assert.equal(await readFile(box.gitconfig, "utf8"), original);
-  });
-
-  it("with an id removes the older block first, leaving the newer one", async (t) => {
-    const box = await sandbox(t);
-    await writeFile(box.gitconfig, "[core]\n");
-    const a = await configure(gitCredential(), box.places);
-    const b = await configure(gitCredential(), box.places);
-    await remove(box.places, a.id);
-    const { blocks } = cutBlocks(await readFile(box.gitconfig, "utf8"));
-    assert.deepEqual(blocks, [{ includePath: b.credentialFile, createdFile: false }]);
-    await remove(box.places, b.id);
-    assert.equal(await readFile(box.gitconfig, "utf8"), "[core]\n");
-  });
-
-  it("deletes the file it created when the blocks are removed oldest first", {}, async (t) => {
-    const box = await sandbox(t);
-    const a = await configure(gitCredential(), box.places);
-    const b = await configure(gitCredential(), box.places);
-    await remove(box.places, a.id);
-    await remove(box.places, b.id);
-    assert.equal(existsSync(box.gitconfig), false);
-  });
-
-  it("deletes the file it created when the blocks are removed newest first, or all at once", async (t) => {
-    const box = await sandbox(t);
-    const a = await configure(gitCredential(), box.places);
-    const b = await configure(gitCredential(), box.places);
-    await remove(box.places, b.id);
-    await remove(box.places, a.id);
-    assert.equal(existsSync(box.gitconfig), false);
-    await configure(gitCredential(), box.places);
-    await configure(gitCredential(), box.places);
-    await remove(box.places);
-    assert.equal(existsSync(box.gitconfig), false);
-  });
-
-  it("cleans the global config even when the credential file is already gone, and says so", async (t) => {
-    const box = await sandbox(t);
-    await writeFile(box.gitconfig, "[core]\n");
-    const configured = await configure(gitCredential(), box.places);
-    await rm(box.tempDir, { recursive: true }); // RUNNER_TEMP emptied between jobs
-    const removal = await remove(box.places);
-    assert.deepEqual(removal, {
-      removed: [box.gitconfig],
-      found: 1,
-      missing: [configured.credentialFile],
-    });
-    assert.equal(await readFile(box.gitconfig, "utf8"), "[core]\n");
-  });
-
-  it("with nothing configured changes nothing and creates nothing", async (t) => {
-    const box = await sandbox(t);
-    assert.deepEqual(await remove(box.places), { removed: [], found: 0, missing: [] });
-    assert.deepEqual(await remove(box.places, "0123456789abcdef"), {
-      removed: [],
-      found: 0,
-      missing: [],
-    });
-    assert.equal(existsSync(box.gitconfig), false);
-    assert.equal(existsSync(box.tempDir), false);
-    await writeFile(box.gitconfig, "[core]\n");
-    assert.deepEqual(await remove(box.places), { removed: [], found: 0, missing: [] });
-    assert.equal(await readFile(box.gitconfig, "utf8"), "[core]\n");
-  });
-
-  it("cleans both ~/.gitconfig and the XDG config", async (t) => {
-    const box = await sandbox(t);
-    const xdg = join(box.home, ".config", "git", "config");
-    await mkdir(join(box.home, ".config", "git"), { recursive: true });
-    await writeFile(xdg, "[a]\n");
-    const inXdg = await configure(gitCredential(), box.places);
-    assert.equal(inXdg.globalConfig, xdg);
-    await writeFile(box.gitconfig, "[b]\n");
-    const inHome = await configure(gitCredential(), box.places);
-    assert.equal(inHome.globalConfig, box.gitconfig);
-    const removal = await remove(box.places);
-    assert.equal(removal.found, 2);
-    assert.equal(await readFile(xdg, "utf8"), "[a]\n");
-    assert.equal(await readFile(box.gitconfig, "utf8"), "[b]\n");
-  });
-
-  it("keeps an include.path that `git config --global --add` put inside our block", async (t) => {
-    const box = await sandbox(t);
-    const original = "[user]\n\tname = Test\n";
-    await writeFile(box.gitconfig, original);
-    const other = join(box.root, "other.gitconfig");
-    await writeFile(other, "[alias]\n\tco = checkout\n");
-    const configured = await configure(gitCredential(), box.places);
-    git(box, ["config", "--global", "--add", "include.path", other]);
-    const during = await readFile(box.gitconfig, "utf8");
-    assert.ok(
-      during.includes(`\tpath = ${other}\n# bitbucket-api-token-auth ${configured.id} end`),
-      "git wrote inside our block",
+  it("a job config includes the user's global configs; git reads them through it", async (t) => {
+    const root = await scratch(t);
+    const home = join(root, "home");
+    await mkdir(join(home, ".config/git"), { recursive: true });
+    await writeFile(
+      join(home, ".config/git/config"),
+      "[user]\n\tname = Xdg\n\temail = xdg@example.com\n",
     );
-
-    const removal = await remove(box.places, configured.id);
-    assert.equal(removal.found, 1);
+    await writeFile(join(home, ".gitconfig"), "[user]\n\tname = Home\n");
+    const dir = await createCredentialDir(root, newCredentialId());
+    const job = await createJobConfig(dir, { tempDir: root, home, env: {} });
+    assert.equal(statSync(job).mode & 0o777, 0o600);
     assert.equal(
-      await readFile(box.gitconfig, "utf8"),
-      `${original}\n[include]\n\tpath = ${other}\n`,
+      git(job, ["config", "user.name"]),
+      "Home\n",
+      "~/.gitconfig wins over XDG, as in git",
     );
-    assert.equal(git(box, ["config", "--global", "--get-all", "include.path"]), `${other}\n`);
-    assert.equal(existsSync(other), true, "the user's included file is not deleted");
-    assert.equal(existsSync(configured.credentialFile), false);
-  });
-
-  it("keeps a line appended by `git config --global include.path X` in a file we created", async (t) => {
-    const box = await sandbox(t);
-    const other = join(box.root, "other.gitconfig");
-    await writeFile(other, "[alias]\n\tco = checkout\n");
-    const configured = await configure(gitCredential(), box.places);
-    git(box, ["config", "--global", "--add", "include.path", other]);
-    await remove(box.places);
+    assert.equal(git(job, ["config", "user.email"]), "xdg@example.com\n");
+    assert.equal(await existingJobConfig({ GIT_CONFIG_GLOBAL: job }, root), job);
     assert.equal(
-      await readFile(box.gitconfig, "utf8"),
-      `[include]\n\tpath = ${other}\n`,
-      "file kept: it holds the user's line",
+      await existingJobConfig({ GIT_CONFIG_GLOBAL: job }, home),
+      undefined,
+      "another RUNNER_TEMP",
     );
-    assert.equal(existsSync(other), true);
-    assert.equal(existsSync(configured.credentialFile), false);
-  });
-
-  it("never deletes the user's file when `git config --global include.path X` replaced our path line", {}, async (t) => {
-    const box = await sandbox(t);
-    const original = "[user]\n\tname = Test\n";
-    await writeFile(box.gitconfig, original);
-    const other = join(box.root, "other.gitconfig");
-    await writeFile(other, "[alias]\n\tco = checkout\n");
-    await configure(gitCredential(), box.places);
-    git(box, ["config", "--global", "include.path", other]);
-    await remove(box.places);
-    assert.equal(existsSync(other), true, "remove() deleted a file it did not create");
     assert.equal(
-      git(box, ["config", "--global", "--get-all", "include.path"]),
-      `${other}\n`,
-      "the user's line survives",
+      await existingJobConfig({ GIT_CONFIG_GLOBAL: join(home, ".gitconfig") }, root),
+      undefined,
     );
-  });
-
-  it("keeps other settings git appended after our block", async (t) => {
-    const box = await sandbox(t);
-    const configured = await configure(gitCredential(), box.places);
-    git(box, ["config", "--global", "user.name", "Later"]);
-    await remove(box.places, configured.id);
-    assert.equal(await readFile(box.gitconfig, "utf8"), "[user]\n\tname = Later\n");
+    assert.equal(await existingJobConfig({}, root), undefined);
   });
 });
 
-describe("cutBlocks", () => {
-  const block = (id: string, file: string, created = false) =>
-    `# bitbucket-api-token-auth ${id} begin${created ? " (created this file)" : ""}: credentials for one CI job; its cleanup removes these lines\n[include]\n\tpath = "${file}"\n# bitbucket-api-token-auth ${id} end\n`;
-
-  it("cuts a block and the newline before it", () => {
-    const text = `[a]\n\n${block("abc123", '/t/x "q"/bitbucket-api-token-auth/abc123.gitconfig')}[b]\n`;
-    assert.deepEqual(cutBlocks(text), {
-      kept: "[a]\n[b]\n",
-      blocks: [
-        { includePath: '/t/x "q"/bitbucket-api-token-auth/abc123.gitconfig', createdFile: false },
-      ],
-    });
+describe("git's output", () => {
+  it("versions, as git prints them on each system", () => {
+    assert.deepEqual(parseVersion("git version 2.39.5\n"), [2, 39, 5]);
+    assert.deepEqual(parseVersion("git version 2.37.1 (Apple Git-137.1)"), [2, 37, 1]);
+    assert.deepEqual(parseVersion("git version 2.45.1.windows.1"), [2, 45, 1]);
+    assert.deepEqual(parseVersion("git version 2.32"), [2, 32, 0]);
+    assert.equal(parseVersion("hub version 2.14.2"), undefined);
+    assert.ok(compareVersions([2, 31, 9], [2, 32, 0]) < 0);
+    assert.ok(compareVersions([2, 32, 0], [2, 32, 0]) === 0);
+    assert.ok(compareVersions([3, 0, 0], [2, 32, 0]) > 0);
   });
 
-  it("cuts a final block without a trailing newline", () => {
-    const text = `[a]\n${block("abc", "/f/bitbucket-api-token-auth/abc.gitconfig", true).slice(0, -1)}`;
-    assert.deepEqual(cutBlocks(text), {
-      kept: "[a]",
-      blocks: [{ includePath: "/f/bitbucket-api-token-auth/abc.gitconfig", createdFile: true }],
-    });
-  });
-
-  it("leaves blocks with another id, and unmatched markers, alone", () => {
-    const a = block("aaa", "/a/bitbucket-api-token-auth/aaa.gitconfig");
-    const text = `[a]\n${a}\n${block("bbb", "/b/bitbucket-api-token-auth/bbb.gitconfig")}`;
-    assert.equal(cutBlocks(text, "bbb").kept, `[a]\n${a}`);
-    assert.equal(cutBlocks(text, "ccc").kept, text);
-    const broken =
-      "# bitbucket-api-token-auth aaa begin\n[include]\n\tpath = /a\n# bitbucket-api-token-auth bbb end\n";
-    assert.deepEqual(cutBlocks(broken), { kept: broken, blocks: [] });
+  it("url rewrites, with the file each comes from (real git output)", async (t) => {
+    const root = await scratch(t);
+    const config = join(root, "with space.gitconfig");
+    await writeFile(
+      config,
+      '[url "git@bitbucket.org:"]\n\tinsteadOf = https://bitbucket.org/\n[url "ssh://x y/"]\n\tpushInsteadOf = https://bitbucket.org/acme/\n',
+    );
+    const out = git(config, [
+      "config",
+      "--show-origin",
+      "-z",
+      "--get-regexp",
+      "^url\\..*\\.(insteadof|pushinsteadof)$",
+    ]);
+    assert.deepEqual(parseRewrites(out), [
+      {
+        file: config,
+        key: "insteadof",
+        to: "git@bitbucket.org:",
+        prefix: "https://bitbucket.org/",
+      },
+      {
+        file: config,
+        key: "pushinsteadof",
+        to: "ssh://x y/",
+        prefix: "https://bitbucket.org/acme/",
+      },
+    ]);
   });
 });

@@ -123,12 +123,47 @@ export function includeBlock(
   return [
     `${MARK} ${id} begin${note}: git credentials for ${scopes.join(" ")} until the cleanup of one CI job`,
     "[include]",
-    // Written as UTF-8 into a latin1 text: each byte one character, so it is written as UTF-8.
+    // Config text is handled as latin1 (a character per byte): the path goes in as its UTF-8 bytes.
     `\tpath = ${quote(Buffer.from(credentialFile, "utf8").toString("latin1"))}`,
     `${MARK} ${id} end`,
     "",
   ].join("\n");
 }
+
+/**
+ * Appends the credential's block, under git's lock. Blocks of ours whose credential file is gone
+ * (a crashed job's, once its temp dir was emptied) are provably dead and go; live ones stay.
+ * Returns how many live ones cover a URL this one covers.
+ */
+export async function addCredentialBlock(
+  config: string,
+  id: string,
+  credentialFile: string,
+  scopes: string[],
+): Promise<number> {
+  let replaced = 0;
+  await editConfig(config, async (text) => {
+    const dead = new Set<string>();
+    for (const block of text === undefined ? [] : listBlocks(text))
+      if (block.includePath && !(await exists(block.includePath))) dead.add(block.id);
+    const { kept, blocks } =
+      text === undefined ? { kept: undefined, blocks: [] } : cutBlocks(text, (b) => dead.has(b.id));
+    const live = blocks.filter((b) => !dead.has(b.id));
+    replaced = live.filter((b) => b.scopes.some((s) => scopes.includes(s))).length;
+    // A file holding nothing but blocks of ours, one of which created it, is still ours to delete.
+    const created =
+      kept === undefined ||
+      (cutBlocks(kept, () => true).kept === "" && blocks.some((b) => b.createdFile));
+    return appendBlock(kept, includeBlock(id, credentialFile, scopes, created));
+  });
+  return replaced;
+}
+
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 
 /** Every block of ours in a config text, in order. */
 export function listBlocks(text: string): Block[] {

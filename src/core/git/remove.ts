@@ -7,7 +7,7 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { cutBlocks, editConfig, followLinks, readText } from "./config-file.ts";
+import { cutBlocks, editConfig, followLinks, listBlocks, readText } from "./config-file.ts";
 import { userGlobalConfigs } from "./global-config.ts";
 import {
   CREDENTIAL_FILE,
@@ -66,7 +66,7 @@ export async function cleanUpSession(places: GitEnvironment): Promise<Removal> {
     const text = await readText(config);
     if (text === undefined) continue;
     const dead = new Set<string>();
-    for (const block of cutBlocks(text, () => false).blocks)
+    for (const block of listBlocks(text))
       if (block.includePath && !(await exists(block.includePath))) dead.add(block.id);
     await cutFrom(config, (id) => ids.has(id) || dead.has(id), removal);
   }

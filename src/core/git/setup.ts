@@ -14,7 +14,7 @@ import { gitAuthorization, secretForms } from "../inputs/credential.ts";
 import type { Settings } from "../inputs/settings.ts";
 import { type Problem, problem } from "../messages/index.ts";
 import type { Report } from "../verdict.ts";
-import { appendBlock, cutBlocks, editConfig, followLinks, includeBlock } from "./config-file.ts";
+import { addCredentialBlock, followLinks } from "./config-file.ts";
 import { baseOf, credentialConfig, scopesFor } from "./credential-file.ts";
 import {
   assertWritableConfig,
@@ -112,7 +112,7 @@ export async function setUpGit(
     const text = credentialConfig({ ...settings, authorization, scopes });
     await fs.writeFile(credentialFile, text, { flag: "wx", mode: 0o600 });
     if (forJob && !shared) await createJobConfig(dir, places);
-    replaced = await addBlock(config, id, credentialFile, scopes);
+    replaced = await addCredentialBlock(config, id, credentialFile, scopes);
 
     await assertParses(git, env);
     warnings.push(...(await checkRewrites(git, env, proven)));
@@ -140,38 +140,3 @@ export async function setUpGit(
     warnings,
   };
 }
-
-/**
- * Appends the credential's block, under git's lock. Blocks of ours whose credential file is gone
- * (a crashed job's, once its temp dir was emptied) are provably dead and go; live ones stay.
- * Returns how many live ones cover a URL this one covers.
- */
-async function addBlock(
-  config: string,
-  id: string,
-  credentialFile: string,
-  scopes: string[],
-): Promise<number> {
-  let replaced = 0;
-  await editConfig(config, async (text) => {
-    const dead = new Set<string>();
-    for (const block of text === undefined ? [] : cutBlocks(text, () => false).blocks)
-      if (block.includePath && !(await exists(block.includePath))) dead.add(block.id);
-    const { kept, blocks } =
-      text === undefined ? { kept: undefined, blocks: [] } : cutBlocks(text, (b) => dead.has(b.id));
-    const live = blocks.filter((b) => !dead.has(b.id));
-    replaced = live.filter((b) => b.scopes.some((s) => scopes.includes(s))).length;
-    // A file holding nothing but blocks of ours, one of which created it, is still ours to delete.
-    const created =
-      kept === undefined ||
-      (cutBlocks(kept, () => true).kept === "" && blocks.some((b) => b.createdFile));
-    return appendBlock(kept, includeBlock(id, credentialFile, scopes, created));
-  });
-  return replaced;
-}
-
-const exists = (file: string) =>
-  fs.access(file).then(
-    () => true,
-    () => false,
-  );
