@@ -88,7 +88,7 @@ try {
   show(post);
   const gitconfig = readFileSync(join(job.home, ".gitconfig"), "utf8");
   console.log(
-    `  ~/.gitconfig is back to its ${gitconfig.length} original bytes: ${JSON.stringify(gitconfig)}`,
+    `  ~/.gitconfig was never touched (the job had a git config of its own): ${JSON.stringify(gitconfig)}`,
   );
   const after = await runGit(job, ["ls-remote", `${bitbucket.gitUrl}/acme/app.git`]);
   console.log(

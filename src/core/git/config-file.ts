@@ -1,7 +1,7 @@
 /**
  * Editing a git config file the way git does: symbolic links followed to the file they name
  * (even a dangling one), `<file>.lock` created exclusively, written, and renamed over the file,
- * so a concurrent `git config` either waits for us or fails loudly, and never loses a write.
+ * so a concurrent `git config` fails loudly rather than losing a write (and we wait for its lock).
  *
  * What we add is one marked block per credential: an `[include]` of its 0600 file between two
  * comments naming the credential's id and what it covers. Cutting a block (with the newline put
