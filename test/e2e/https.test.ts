@@ -86,7 +86,10 @@ test("the bundled action proves a token over https without a proxy", async () =>
   });
   const apiUrl = await tlsFront(bb.apiUrl);
   const gitUrl = await tlsFront(bb.gitUrl);
-  const job = await newJob({ env: { NODE_EXTRA_CA_CERTS: join(certDir, "cert.pem") } });
+  // The CA is trusted by Node (the checks) and by git (the proof, and later steps), as a
+  // corporate CA installed on a runner would be.
+  const ca = join(certDir, "cert.pem");
+  const job = await newJob({ env: { NODE_EXTRA_CA_CERTS: ca, GIT_SSL_CAINFO: ca } });
   try {
     const main = await runMain(job, {
       email: account.email,

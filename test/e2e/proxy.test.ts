@@ -95,8 +95,10 @@ describe("REST and git-advertisement calls honour HTTPS_PROXY / HTTP_PROXY / NO_
     await withJob({ HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl }, async (job) => {
       const main = await runMain(job, inputs());
       assert.equal(main.code, 0, main.stdout + main.stderr);
-      // /user, and the upload-pack and receive-pack advertisements.
-      assert.equal(bb.requests.length, 3);
+      // /user, and the upload-pack and receive-pack advertisements. (git's own proof after set-up
+      // follows git's proxy rules: libcurl ignores upper-case HTTP_PROXY for http:// URLs.)
+      const ours = bb.requests.filter((r) => !String(r.headers["user-agent"]).startsWith("git/"));
+      assert.equal(ours.length, 3);
       assert.equal(viaProxy().length, 3, "the emulator saw each request arrive via the proxy");
       assert.equal(forwarded.length, 3, "and the proxy counted each one");
       assert.ok(forwarded.every((r) => r.authorization));
