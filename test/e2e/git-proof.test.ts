@@ -201,6 +201,26 @@ describe("the proof through git, after set-up", { concurrency: true }, () => {
     });
   });
 
+  test("a git that never finishes (what curl's own limit does not cover): the step stops waiting", {
+    skip: !gitShimSupported,
+  }, async () => {
+    const shim = installGitShim(mkdtempSync(join(scratch, "stall-")), { stall: "ls-remote" });
+    await withJob(async (job) => {
+      const started = Date.now();
+      const main = await runMain(job, inputs({ "timeout-seconds": "2" }), {
+        env: { PATH: `${shim.binDir}:${process.env.PATH}` },
+      });
+      const seconds = (Date.now() - started) / 1000;
+      assert.equal(main.code, 1, main.stdout);
+      assert.ok(seconds < 20, `ended after ${seconds} s`);
+      assert.match(
+        errors(main)[0],
+        /git ls-remote did not finish within 7 seconds; nothing was left configured/,
+      );
+      assertNothingConfigured(job, main);
+    });
+  });
+
   const REWRITE = '[url "git@bitbucket.example:"]\n\tinsteadOf = URL/\n';
   test("url.*.insteadOf sending the Bitbucket URL to SSH: named with its file, nothing configured", async () => {
     const gitconfig = REWRITE.replace("URL", bb.gitUrl);

@@ -7,7 +7,9 @@
 // (newJob({ pathPrepend: [binDir] })) to record the action's git commands.
 //
 // With { version }, `git --version` answers that version instead (to drive the code paths for
-// an older git than the machine has; every other command is still the real git).
+// an older git than the machine has; every other command is still the real git). With
+// { stall: "ls-remote" }, a command with that argument sleeps for a minute instead: a git that
+// never finishes.
 //
 // POSIX only (a `#!/bin/sh` script); check `gitShimSupported` on Windows.
 
@@ -42,7 +44,10 @@ export function findRealGit(exclude: string, path: string = process.env.PATH ?? 
   return found;
 }
 
-export function installGitShim(dir: string, options: { version?: string } = {}): GitShim {
+export function installGitShim(
+  dir: string,
+  options: { version?: string; stall?: string } = {},
+): GitShim {
   if (!gitShimSupported) throw new Error("the git shim needs a POSIX shell");
   const binDir = join(dir, "git-shim-bin");
   const logFile = join(dir, "git-shim.log");
@@ -60,6 +65,9 @@ export function installGitShim(dir: string, options: { version?: string } = {}):
       ? [
           `if [ "$1" = --version ]; then echo ${shQuote(`git version ${options.version}`)}; exit 0; fi`,
         ]
+      : []),
+    ...(options.stall
+      ? [`for a in "$@"; do [ "$a" = ${shQuote(options.stall)} ] && exec sleep 60; done`]
       : []),
     `exec ${shQuote(realGit)} "$@"`,
     "",

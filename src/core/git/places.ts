@@ -46,6 +46,7 @@ export const newCredentialId = (): string => randomBytes(8).toString("hex");
  * (resolved too: a link must not smuggle the credential into the checkout).
  */
 export async function realTempDir(places: GitEnvironment): Promise<string> {
+  await fs.mkdir(path.resolve(places.tempDir), { recursive: true });
   const temp = await fs.realpath(path.resolve(places.tempDir));
   if (places.workspace) {
     const workspace = await fs

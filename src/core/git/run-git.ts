@@ -72,7 +72,7 @@ export async function findGit(base: Env, cwd: string, timeoutMs: number): Promis
         () =>
           reject(
             new Failure("unreachable", [
-              problem("git-timeout", { command: `git ${args[0]}`, seconds: seconds + 5 }),
+              problem("git-timeout", { command: commandName(args), seconds: seconds + 5 }),
             ]),
           ),
         (seconds + 5) * 1000,
@@ -109,6 +109,13 @@ export async function findGit(base: Env, cwd: string, timeoutMs: number): Promis
       problem("git-too-old", { version: version.join("."), minimum: MIN_VERSION.join(".") }),
     ]);
   return { version, run };
+}
+
+/** "git ls-remote" for `-c x=y ls-remote …`. */
+function commandName(args: string[]): string {
+  let i = 0;
+  while (args[i] === "-c") i += 2;
+  return `git ${args[i]}`;
 }
 
 /** "git version 2.39.5", "git version 2.37.1 (Apple Git-137.1)", "git version 2.45.1.windows.1". */
