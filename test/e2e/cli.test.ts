@@ -4,6 +4,11 @@
  * the Bitbucket emulator and real git: the scenarios of action.test.ts, as a terminal or a
  * Bitbucket Pipelines step sees them. Every output and every file left under HOME, the clone
  * directory and the output-variables file is searched for every form of every token issued.
+ *
+ * With BITBUCKET_AUTH_EXECUTABLE naming a single executable (`npm run build:binary`; run by
+ * test/e2e/binary.test.ts), every scenario runs that executable instead of `node dist/cli.js`,
+ * with no `node` on the PATH of anything the scenarios start, as in a step image without Node.
+ * The pipe's scenarios run dist/pipe.js in its own image and are skipped then.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,13 +16,17 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { useColor } from "../../src/cli/io.ts";
@@ -31,6 +40,14 @@ import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../h
 import { newJob, REPO_ROOT } from "../harness/runner.ts";
 
 const CLI = join(REPO_ROOT, "dist", "cli.js");
+/** A single executable to test instead of dist/cli.js (see the top of this file). */
+const EXECUTABLE = process.env.BITBUCKET_AUTH_EXECUTABLE
+  ? resolve(REPO_ROOT, process.env.BITBUCKET_AUTH_EXECUTABLE)
+  : undefined;
+/** `bitbucket-auth`, as a command line: this Node running dist/cli.js, or the executable. */
+const COMMAND: readonly string[] = EXECUTABLE ? [EXECUTABLE] : [process.execPath, CLI];
+/** The PATH of every process a scenario starts. */
+const PATH = EXECUTABLE ? pathWithoutNode() : (process.env.PATH ?? "/usr/bin:/bin");
 const CREDENTIAL_DIR = "bitbucket-api-token-auth";
 const DAY_MS = 86_400_000;
 const ESC = "\u001b[";
@@ -98,7 +115,7 @@ async function newShell(opts: ShellOptions = {}): Promise<Shell> {
   const tmp = join(job.dir, "tmp");
   mkdirSync(tmp);
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    PATH,
     HOME: job.home,
     TMPDIR: tmp,
     GIT_CONFIG_NOSYSTEM: "1",
@@ -248,7 +265,17 @@ function cli(
   const urls = rest.some((a) => a.startsWith("--api-url")) ? [] : emulatorFlags();
   const withUrls =
     command === "cleanup" || command?.startsWith("-") ? args : [command, ...urls, ...rest];
-  return exec(process.execPath, [CLI, ...withUrls], shell, opts);
+  return bitbucketAuth(shell, withUrls, opts);
+}
+
+/** `bitbucket-auth <args>` exactly as given. */
+function bitbucketAuth(
+  shell: Shell,
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Run> {
+  const [command, ...rest] = COMMAND;
+  return exec(command, [...rest, ...args], shell, opts);
 }
 
 const git = (shell: Shell, args: string[], cwd?: string) => exec("git", args, shell, { cwd });
@@ -446,7 +473,7 @@ describe("check", () => {
         [["check", "--rewrite-ssh-urls=yes"], /--rewrite-ssh-urls takes no value/],
       ];
       for (const [args, pattern] of cases) {
-        const run = await exec(process.execPath, [CLI, ...args], shell);
+        const run = await bitbucketAuth(shell, args);
         assert.equal(run.code, 2, `${args.join(" ")}: ${show(run)}`);
         assert.match(run.stderr, pattern, args.join(" "));
         assert.equal(run.stdout, "");
@@ -463,7 +490,7 @@ describe("check", () => {
         ["check", token],
         [token],
       ]) {
-        const run = await exec(process.execPath, [CLI, ...args], shell);
+        const run = await bitbucketAuth(shell, args);
         assert.equal(run.code, 2, show(run));
         assert.match(run.stderr, /never a flag|not shown: it could be a secret/);
       }
@@ -509,7 +536,7 @@ describe("check", () => {
   test("--help and --version", async () => {
     await withShell({}, async (shell) => {
       for (const flag of ["--help", "-h"]) {
-        const help = await exec(process.execPath, [CLI, flag], shell);
+        const help = await bitbucketAuth(shell, [flag]);
         assert.equal(help.code, 0);
         assert.match(help.stdout, /^Usage: bitbucket-auth <check\|setup\|cleanup>/);
         assert.match(help.stdout, /BITBUCKET_API_TOKEN/);
@@ -520,13 +547,13 @@ describe("check", () => {
         ))
           assert.ok(help.stdout.includes(`--${input}`), `--help documents --${input}`);
       }
-      const version = await exec(process.execPath, [CLI, "--version"], shell);
+      const version = await bitbucketAuth(shell, ["--version"]);
       const { version: expected } = JSON.parse(
         readFileSync(join(REPO_ROOT, "package.json"), "utf8"),
       );
       assert.equal(version.code, 0);
       assert.equal(version.stdout, `${expected}\n`);
-      const checkHelp = await exec(process.execPath, [CLI, "check", "--help"], shell);
+      const checkHelp = await bitbucketAuth(shell, ["check", "--help"]);
       assert.equal(checkHelp.code, 0);
     });
   });
@@ -795,7 +822,9 @@ describe("Bitbucket Pipelines", () => {
 
 // ---------------------------------------------------------------------------
 
-describe("the pipe", () => {
+describe("the pipe", {
+  skip: EXECUTABLE !== undefined && "the pipe is dist/pipe.js in its image, not the executable",
+}, () => {
   const pipeYml = () =>
     parseYaml(readFileSync(join(REPO_ROOT, "pipe", "pipe.yml"), "utf8")) as {
       name: string;
@@ -1020,14 +1049,17 @@ describe("the example bitbucket-pipelines.yml", () => {
   test("its setup step's commands work, run against the emulator", async () => {
     const step = setupStep();
     await withShell({ pipelines: true }, async (shell) => {
-      // `npm install --global` → a bitbucket-auth on PATH that runs this dist/cli.js.
+      // `npm install --global` → a bitbucket-auth on PATH that runs this dist/cli.js; or the
+      // single executable, installed as a download puts it.
       const bin = join(shell.dir, "bin");
       mkdirSync(bin);
-      writeFileSync(
-        join(bin, "bitbucket-auth"),
-        `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`,
-        { mode: 0o755 },
-      );
+      if (EXECUTABLE) symlinkSync(EXECUTABLE, join(bin, "bitbucket-auth"));
+      else
+        writeFileSync(
+          join(bin, "bitbucket-auth"),
+          `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`,
+          { mode: 0o755 },
+        );
       shell.env.PATH = `${bin}:${shell.env.PATH}`;
       const toEmulator = (line: string) =>
         line
@@ -1100,7 +1132,7 @@ describe("terminal", () => {
   }, async () => {
     await withShell({}, async (shell) => {
       const quote = (s: string) => `'${s.replaceAll("'", `'"'"'`)}'`;
-      const command = [process.execPath, CLI, "check", ...emulatorFlags()].map(quote).join(" ");
+      const command = [...COMMAND, "check", ...emulatorFlags()].map(quote).join(" ");
       const env = { SHELL: "/bin/sh", TERM: "xterm-256color" };
       const tty = await exec("script", ["-qec", command, "/dev/null"], shell, { env });
       assert.equal(tty.code, 0, show(tty));
@@ -1141,6 +1173,22 @@ describe("terminal", () => {
 
 // ---------------------------------------------------------------------------
 
+describe("the single executable", {
+  skip: EXECUTABLE === undefined && "BITBUCKET_AUTH_EXECUTABLE is not set",
+}, () => {
+  test("the scenarios above ran it with no node on PATH, and git on it", async () => {
+    await withShell({}, async (shell) => {
+      const node = await exec("/bin/sh", ["-c", "command -v node"], shell);
+      assert.notEqual(node.code, 0, `node is on PATH: ${node.stdout}`);
+      assert.equal((await git(shell, ["--version"])).code, 0, "git is on PATH");
+      const header = readFileSync(EXECUTABLE as string).subarray(0, 4);
+      assert.equal(header.toString("latin1"), "\x7fELF", "an executable, not a script");
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+
 test("no form of any token in any output or file of any scenario above", () => {
   assert.ok(seen.length > 100, `searched ${seen.length} places`);
   assert.ok(secrets.length >= 8);
@@ -1175,4 +1223,26 @@ async function hangingServer(): Promise<{ port: number; close(): Promise<void> }
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * PATH as it is, but with no `node`: each directory that holds one is replaced by a directory of
+ * links to everything else in it (git's scripts need sed, basename, uname…, which on many machines
+ * share /usr/bin with a system Node).
+ */
+function pathWithoutNode(): string {
+  const shadows = mkdtempSync(join(tmpdir(), "path-without-node-"));
+  after(() => rmSync(shadows, { recursive: true, force: true }));
+  const dirs = (process.env.PATH ?? "").split(delimiter).filter((dir) => isAbsolute(dir));
+  return dirs
+    .map((dir, index) => {
+      const names = existsSync(dir) ? readdirSync(dir) : [];
+      if (!names.includes("node") && !names.includes("nodejs")) return dir;
+      const shadow = join(shadows, String(index));
+      mkdirSync(shadow);
+      for (const name of names)
+        if (name !== "node" && name !== "nodejs") symlinkSync(join(dir, name), join(shadow, name));
+      return shadow;
+    })
+    .join(delimiter);
 }
