@@ -161,7 +161,8 @@ function writeArchive(tgz: string, executable: string, nodeLicense: string): num
     "LICENSE",
     "THIRD-PARTY-NOTICES",
   ]);
-  const gz = gzipSync(readFileSync(tar), { level: 9 });
+  // Level 6 (zlib's default): level 9 is 0.3 % smaller and takes three times as long.
+  const gz = gzipSync(readFileSync(tar), { level: 6 });
   writeFileSync(tgz, gz);
   rmSync(tar);
   return gz.length;

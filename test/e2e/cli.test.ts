@@ -78,10 +78,14 @@ before(async () => {
   bb.addRepository("acme/tools");
   bb.addRepository("acme/readonly");
   bb.addRepository("other/secret");
+  bb.addRepository("acme/common-lib"); // examples/maven-pipelines.yml
+  bb.addRepository("acme/platform", { submodule: "acme/common-lib" });
   bb.grant(alice, "acme/app", "write");
   bb.grant(alice, "acme/lib", "write");
   bb.grant(alice, "acme/tools", "write");
   bb.grant(alice, "acme/readonly", "read");
+  bb.grant(alice, "acme/common-lib", "read");
+  bb.grant(alice, "acme/platform", "read");
   token = remember(bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES }));
 });
 after(() => bb.close());
@@ -1093,6 +1097,105 @@ describe("the example bitbucket-pipelines.yml", () => {
 });
 
 // ---------------------------------------------------------------------------
+
+describe("the example maven-pipelines.yml: a step image without Node", () => {
+  interface Step {
+    image?: string;
+    script: string[];
+    "after-script"?: string[];
+  }
+  const example = () =>
+    parseYaml(readFileSync(join(REPO_ROOT, "examples", "maven-pipelines.yml"), "utf8")) as {
+      pipelines: { default: Array<{ step: Step }> };
+    };
+  const step = () => example().pipelines.default[0].step;
+  const version = () =>
+    (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
+      .version;
+  const ARCHIVE = "bitbucket-auth-linux-x64.tar.gz";
+  const at = (script: string[], pattern: RegExp) => {
+    const index = script.findIndex((line) => pattern.test(line));
+    assert.ok(index >= 0, `a line matches ${pattern}`);
+    return index;
+  };
+
+  test("download the release archive, verify its SHA-256, unpack, setup, then clone with submodules", () => {
+    const { image, script, "after-script": afterScript = [] } = step();
+    assert.match(image ?? "", /^maven:/);
+    const repository = (
+      parseYaml(readFileSync(join(REPO_ROOT, "pipe", "pipe.yml"), "utf8")) as { repository: string }
+    ).repository.replace(/\.git$|\/$/g, "");
+    const url = `${repository}/releases/download/v${version()}/${ARCHIVE}`;
+    const download = at(script, /^curl /);
+    assert.ok(script[download].includes(` ${url}`), `downloads ${url}: ${script[download]}`);
+    const verify = at(script, /\| sha256sum -c -$/);
+    const unpack = at(script, /^tar -xzf .* bitbucket-auth$/);
+    const setup = at(script, /^bitbucket-auth setup /);
+    const clone = at(script, /^git clone --recurse-submodules https:\/\/bitbucket\.org\//);
+    assert.ok(download < verify && verify < unpack && unpack < setup && setup < clone);
+    assert.ok(!script.some((line) => /\b(node|npm|npx)\b/.test(line)), "no Node needed");
+    assert.ok(afterScript.some((line) => /bitbucket-auth cleanup/.test(line)));
+    for (const line of [...script, ...afterScript]) {
+      assert.ok(!/BITBUCKET_API_TOKEN/.test(line), `no token on a command line: ${line}`);
+      assert.ok(!/https?:\/\/[^/\s]*@/.test(line), `no credentials in a URL: ${line}`);
+    }
+  });
+
+  const archive = join(REPO_ROOT, "build", ARCHIVE);
+  const sums = join(REPO_ROOT, "build", "SHA256SUMS");
+  const hasCurl = PATH.split(delimiter).some((dir) => existsSync(join(dir, "curl")));
+  test("its commands work as written, run against the emulator with the x64 archive", {
+    skip:
+      (EXECUTABLE === undefined && "runs with BITBUCKET_AUTH_EXECUTABLE (the single executable)") ||
+      ((!existsSync(archive) || !existsSync(sums)) && `no ${ARCHIVE}: npm run build:binary`) ||
+      (!hasCurl && "no curl"),
+  }, async () => {
+    const sha256 = readFileSync(sums, "utf8")
+      .split("\n")
+      .find((line) => line.endsWith(`  ${ARCHIVE}`))
+      ?.split(" ")[0];
+    assert.ok(sha256, `SHA256SUMS lists ${ARCHIVE}`);
+    const { script, "after-script": afterScript = [] } = step();
+    await withShell({ pipelines: true }, async (shell) => {
+      // The release URL is this build's archive, /usr/local/bin and /tmp are the shell's own.
+      const bin = join(shell.dir, "usr-local-bin");
+      mkdirSync(bin);
+      shell.env.PATH = `${bin}${delimiter}${shell.env.PATH}`;
+      const asHere = (line: string, hash: string) =>
+        line
+          .replace(/https:\/\/github\.com\/\S+/, `file://${archive}`)
+          .replace(/echo "[^"]* {2}/, `echo "${hash}  `)
+          .replaceAll("/tmp/", `${shell.tmp}/`)
+          .replaceAll("/usr/local/bin", bin)
+          .replaceAll("https://bitbucket.org", bb.gitUrl)
+          .replace(/^bitbucket-auth setup\b/, `bitbucket-auth setup ${emulatorFlags().join(" ")}`);
+      const commands = (hash: string) =>
+        script
+          .filter((line) => !/^mvn\b/.test(line))
+          .map((line) => asHere(line, hash))
+          .join("\n");
+
+      const tampered = await exec("/bin/sh", ["-ec", commands("0".repeat(64))], shell);
+      assert.notEqual(tampered.code, 0, "a wrong SHA-256 stops the step");
+      assert.match(tampered.stderr, /did NOT match/);
+      assert.ok(!existsSync(join(bin, "bitbucket-auth")), "before anything is unpacked");
+
+      const run = await exec("/bin/sh", ["-ec", commands(sha256)], shell);
+      assert.equal(run.code, 0, show(run));
+      assert.ok(
+        readFileSync(join(bin, "bitbucket-auth")).equals(readFileSync(EXECUTABLE as string)),
+        `${ARCHIVE} holds the executable under test`,
+      );
+      assert.match(run.stdout, /acme\/platform: read proven/);
+      assert.ok(existsSync(join(shell.tmp, "platform", "common-lib", "README.md")), "submodule");
+
+      const after = await exec("/bin/sh", ["-ec", afterScript.join("\n")], shell);
+      assert.equal(after.code, 0, show(after));
+      assert.ok(!existsSync(gitconfigOf(shell)));
+      assert.deepEqual(credentialFiles(shell), []);
+    });
+  });
+});
 
 describe("terminal", () => {
   test("colour only on a TTY and never with NO_COLOR (set and not empty)", () => {
