@@ -34,6 +34,9 @@ export const NODE_PACKAGES = {
 
 export type NodePackage = keyof typeof NODE_PACKAGES;
 
+/** The oldest Node the npm package supports (package.json's engines): what test:node22 runs. */
+export const NODE22_FLOOR = "22.19.0";
+
 export interface NodeBinary {
   /** The node executable, unpacked. */
   node: string;

