@@ -1171,11 +1171,11 @@ describe("the example maven-pipelines.yml: a step image without Node", () => {
       mkdirSync(bin);
       shell.env.PATH = `${bin}${delimiter}${shell.env.PATH}`;
       const asHere = (line: string, hash: string) =>
-        line
-          .replace(/https:\/\/github\.com\/\S+/, `file://${archive}`)
-          .replace(/echo "[^"]* {2}/, `echo "${hash}  `)
+        line // the example's own paths first: this checkout may live under /tmp too
           .replaceAll("/tmp/", `${shell.tmp}/`)
           .replaceAll("/usr/local/bin", bin)
+          .replace(/https:\/\/github\.com\/\S+/, `file://${archive}`)
+          .replace(/echo "[^"]* {2}/, `echo "${hash}  `)
           .replaceAll("https://bitbucket.org", bb.gitUrl)
           .replace(/^bitbucket-auth setup\b/, `bitbucket-auth setup ${emulatorFlags().join(" ")}`);
       const commands = (hash: string) =>
