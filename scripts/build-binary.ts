@@ -81,6 +81,9 @@ writeFileSync(
     // Both would tie the blob to this machine's architecture; startup is fast enough without.
     useSnapshot: false,
     useCodeCache: false,
+    // NODE_OPTIONS in a step image is meant for the build's own Node (of any version: a flag
+    // Node 24 does not know would stop the command); the command ignores it.
+    execArgvExtension: "none",
   }),
 );
 execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
@@ -95,6 +98,8 @@ for (const target of targets) {
   rmSync(file, { force: true });
   copyFileSync(base.node, file);
   chmodSync(file, 0o755);
+  // postject's ELF writer (LIEF) prints "warning: Can't find string offset for section name
+  // '.note.100'" for Node's binaries (nodejs/postject#83): harmless; verify() checks the result.
   await inject(file, RESOURCE, blob, { sentinelFuse: SEA_FUSE });
   verify(file, target, blob);
   const entry: (typeof made)[number] = { file, raw: readFileSync(file).length };

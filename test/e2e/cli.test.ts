@@ -1297,6 +1297,15 @@ describe("the single executable", {
       assert.equal(header.toString("latin1"), "\x7fELF", "an executable, not a script");
     });
   });
+
+  test("NODE_OPTIONS, meant for the image's own Node, does not reach it", async () => {
+    await withShell({}, async (shell) => {
+      const env = { NODE_OPTIONS: "--no-such-node-flag --require /nonexistent/preload.js" };
+      const run = await cli(shell, ["check"], { env });
+      assert.equal(run.code, 0, show(run));
+      assert.equal(run.stderr, "");
+    });
+  });
 });
 
 // ---------------------------------------------------------------------------
