@@ -39,7 +39,7 @@ import { ROOT, seaBundle } from "./sea-bundle.ts";
 const TARGETS = { x64: { elfMachine: 62 }, arm64: { elfMachine: 183 } } as const;
 type Target = keyof typeof TARGETS;
 /** The fuse Node's single-executable support looks for (Node's documentation, postject's --sentinel-fuse). */
-export const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const RESOURCE = "NODE_SEA_BLOB";
 
 process.chdir(ROOT);
@@ -60,6 +60,11 @@ const out = resolve("build");
 const work = join(out, "sea");
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
+// Nothing stale beside what this run makes: SHA256SUMS is written again only with the archives.
+for (const target of targets) {
+  rmSync(join(out, `bitbucket-auth-linux-${target}.tar.gz`), { force: true });
+}
+rmSync(join(out, "SHA256SUMS"), { force: true });
 const log = (line: string) => console.log(`build:binary: ${line}`);
 
 // 1. One CommonJS file.
