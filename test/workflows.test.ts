@@ -136,8 +136,14 @@ describe("workflows", () => {
     const npm = (wf.jobs.npm.steps ?? []).map((s) => s.run ?? "");
     assert.ok(npm.some((run) => /^npm publish --provenance\b/.test(run)));
     assert.equal(wf.jobs.npm.permissions?.["id-token"], "write");
-    const pipe = (wf.jobs["pipe-image"].steps ?? []).map((s) => s.run ?? "").join("\n");
-    assert.match(pipe, /--file pipe\/Dockerfile/);
+    // npm checks provenance against package.json's repository: it must be this repository.
+    const { repository } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const pipe = parseYaml(readFileSync(join(ROOT, "pipe", "pipe.yml"), "utf8")) as {
+      repository: string;
+    };
+    assert.equal(repository.url, `git+${pipe.repository.replace(/\/$/, "")}.git`);
+    const image = (wf.jobs["pipe-image"].steps ?? []).map((s) => s.run ?? "").join("\n");
+    assert.match(image, /--file pipe\/Dockerfile/);
     for (const job of ["github-release", "npm", "pipe-image"])
       assert.equal(wf.jobs[job].needs, "build", `${job} waits for the tests`);
   });
