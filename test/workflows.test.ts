@@ -45,7 +45,7 @@ function allSteps(wf: WorkflowYaml): StepYaml[] {
 
 describe("workflows", () => {
   it("has the expected workflows", () => {
-    for (const f of ["ci.yml", "check-dist.yml", "e2e.yml", "live.yml"])
+    for (const f of ["ci.yml", "check-dist.yml", "e2e.yml", "live.yml", "release.yml"])
       assert.ok(workflowFiles.includes(f), f);
   });
 
@@ -152,6 +152,53 @@ describe("workflows", () => {
       assert.equal(action?.with?.["configure-git"], "true");
       assert.ok(steps.some((s) => /git ls-remote/.test(s.run ?? "")));
     });
+  });
+
+  it("ci.yml builds the single executables before npm test, and runs the Node 22 suites", () => {
+    const runs = allSteps(readWorkflow("ci.yml")).map((s) => s.run);
+    const build = runs.indexOf("npm run build:binary");
+    assert.ok(build >= 0 && build < runs.indexOf("npm test"), "build:binary before npm test");
+    assert.ok(runs.includes("npm run test:node22"));
+  });
+
+  it("release.yml: on version tags; tests, then the GitHub release, npm and the pipe image", () => {
+    const wf = parseYaml(readFileSync(join(WORKFLOWS, "release.yml"), "utf8")) as WorkflowYaml & {
+      on: { push: { tags: string[] } };
+      jobs: Record<string, { needs?: string; permissions?: Record<string, string> }>;
+    };
+    assert.deepEqual(Object.keys(wf.on), ["push"]);
+    assert.deepEqual(wf.on.push.tags, ["v[0-9]+.[0-9]+.[0-9]+"]);
+    const build = (wf.jobs.build.steps ?? []).map((s) => s.run ?? "");
+    for (const cmd of [
+      "npm ci",
+      "npm run check-dist",
+      "npm run build:binary",
+      "npm test",
+      "npm run test:node22",
+    ])
+      assert.ok(build.includes(cmd), `the build job runs ${cmd}`);
+    const release = (wf.jobs["github-release"].steps ?? []).map((s) => s.run ?? "").join("\n");
+    for (const asset of [
+      "bitbucket-auth-linux-x64.tar.gz",
+      "bitbucket-auth-linux-arm64.tar.gz",
+      "SHA256SUMS",
+    ])
+      assert.ok(release.includes(`executables/${asset}`), `the release attaches ${asset}`);
+    assert.match(release, /gh release create "\$GITHUB_REF_NAME"/);
+    assert.equal(wf.jobs["github-release"].permissions?.contents, "write");
+    const npm = (wf.jobs.npm.steps ?? []).map((s) => s.run ?? "");
+    assert.ok(npm.some((run) => /^npm publish --provenance\b/.test(run)));
+    assert.equal(wf.jobs.npm.permissions?.["id-token"], "write");
+    // npm checks provenance against package.json's repository: it must be this repository.
+    const { repository } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+    const pipe = parseYaml(readFileSync(join(ROOT, "pipe", "pipe.yml"), "utf8")) as {
+      repository: string;
+    };
+    assert.equal(repository.url, `git+${pipe.repository.replace(/\/$/, "")}.git`);
+    const image = (wf.jobs["pipe-image"].steps ?? []).map((s) => s.run ?? "").join("\n");
+    assert.match(image, /--file pipe\/Dockerfile/);
+    for (const job of ["github-release", "npm", "pipe-image"])
+      assert.equal(wf.jobs[job].needs, "build", `${job} waits for the tests`);
   });
 
   it("steps that use this action pass only inputs action.yml declares", () => {

@@ -4,6 +4,11 @@
  * the Bitbucket emulator and real git: the scenarios of action.test.ts, as a terminal or a
  * Bitbucket Pipelines step sees them. Every output and every file left under HOME, the clone
  * directory and the output-variables file is searched for every form of every token issued.
+ *
+ * With BITBUCKET_AUTH_EXECUTABLE naming a single executable (`npm run build:binary`; run by
+ * test/e2e/binary.test.ts), every scenario runs that executable instead of `node dist/cli.js`,
+ * with no `node` on the PATH of anything the scenarios start, as in a step image without Node.
+ * The pipe's scenarios run dist/pipe.js in its own image and are skipped then.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,13 +16,17 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
-import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { useColor } from "../../src/cli/io.ts";
@@ -31,6 +40,14 @@ import { labelledSecretForms, type Place, type SecretForm, scanTree } from "../h
 import { newJob, REPO_ROOT } from "../harness/runner.ts";
 
 const CLI = join(REPO_ROOT, "dist", "cli.js");
+/** A single executable to test instead of dist/cli.js (see the top of this file). */
+const EXECUTABLE = process.env.BITBUCKET_AUTH_EXECUTABLE
+  ? resolve(REPO_ROOT, process.env.BITBUCKET_AUTH_EXECUTABLE)
+  : undefined;
+/** `bitbucket-auth`, as a command line: this Node running dist/cli.js, or the executable. */
+const COMMAND: readonly string[] = EXECUTABLE ? [EXECUTABLE] : [process.execPath, CLI];
+/** The PATH of every process a scenario starts. */
+const PATH = EXECUTABLE ? pathWithoutNode() : (process.env.PATH ?? "/usr/bin:/bin");
 /** Each credential has a directory of its own under TMPDIR: bitbucket-api-token-auth-<id>/. */
 const CREDENTIAL_DIR = "bitbucket-api-token-auth-";
 const DAY_MS = 86_400_000;
@@ -62,10 +79,14 @@ before(async () => {
   bb.addRepository("acme/tools");
   bb.addRepository("acme/readonly");
   bb.addRepository("other/secret");
+  bb.addRepository("acme/common-lib"); // examples/maven-pipelines.yml
+  bb.addRepository("acme/platform", { submodule: "acme/common-lib" });
   bb.grant(alice, "acme/app", "write");
   bb.grant(alice, "acme/lib", "write");
   bb.grant(alice, "acme/tools", "write");
   bb.grant(alice, "acme/readonly", "read");
+  bb.grant(alice, "acme/common-lib", "read");
+  bb.grant(alice, "acme/platform", "read");
   token = remember(bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES }));
 });
 after(() => bb.close());
@@ -97,7 +118,7 @@ async function newShell(opts: ShellOptions = {}): Promise<Shell> {
   const tmp = join(job.dir, "tmp");
   mkdirSync(tmp);
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    PATH,
     HOME: job.home,
     TMPDIR: tmp,
     GIT_CONFIG_NOSYSTEM: "1",
@@ -246,7 +267,17 @@ function cli(
   const urls = rest.some((a) => a.startsWith("--api-url")) ? [] : emulatorFlags();
   const withUrls =
     command === "cleanup" || command?.startsWith("-") ? args : [command, ...urls, ...rest];
-  return exec(process.execPath, [CLI, ...withUrls], shell, opts);
+  return bitbucketAuth(shell, withUrls, opts);
+}
+
+/** `bitbucket-auth <args>` exactly as given. */
+function bitbucketAuth(
+  shell: Shell,
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Run> {
+  const [command, ...rest] = COMMAND;
+  return exec(command, [...rest, ...args], shell, opts);
 }
 
 const git = (shell: Shell, args: string[], cwd?: string) => exec("git", args, shell, { cwd });
@@ -450,7 +481,7 @@ describe("check", () => {
         [["check", "--rewrite-ssh-urls=yes"], /--rewrite-ssh-urls takes no value/],
       ];
       for (const [args, pattern] of cases) {
-        const run = await exec(process.execPath, [CLI, ...args], shell);
+        const run = await bitbucketAuth(shell, args);
         assert.equal(run.code, 2, `${args.join(" ")}: ${show(run)}`);
         assert.match(run.stderr, pattern, args.join(" "));
         assert.equal(run.stdout, "");
@@ -467,7 +498,7 @@ describe("check", () => {
         ["check", token],
         [token],
       ]) {
-        const run = await exec(process.execPath, [CLI, ...args], shell);
+        const run = await bitbucketAuth(shell, args);
         assert.equal(run.code, 2, show(run));
         assert.match(run.stderr, /never a flag|not shown: it could be a secret/);
       }
@@ -544,7 +575,7 @@ describe("check", () => {
   test("--help and --version", async () => {
     await withShell({}, async (shell) => {
       for (const flag of ["--help", "-h"]) {
-        const help = await exec(process.execPath, [CLI, flag], shell);
+        const help = await bitbucketAuth(shell, [flag]);
         assert.equal(help.code, 0);
         assert.match(help.stdout, /^Usage: bitbucket-auth <check\|setup\|cleanup>/);
         assert.match(help.stdout, /BITBUCKET_API_TOKEN/);
@@ -555,13 +586,13 @@ describe("check", () => {
         ))
           assert.ok(help.stdout.includes(`--${input}`), `--help documents --${input}`);
       }
-      const version = await exec(process.execPath, [CLI, "--version"], shell);
+      const version = await bitbucketAuth(shell, ["--version"]);
       const { version: expected } = JSON.parse(
         readFileSync(join(REPO_ROOT, "package.json"), "utf8"),
       );
       assert.equal(version.code, 0);
       assert.equal(version.stdout, `${expected}\n`);
-      const checkHelp = await exec(process.execPath, [CLI, "check", "--help"], shell);
+      const checkHelp = await bitbucketAuth(shell, ["check", "--help"]);
       assert.equal(checkHelp.code, 0);
     });
   });
@@ -847,7 +878,9 @@ describe("Bitbucket Pipelines", () => {
 
 // ---------------------------------------------------------------------------
 
-describe("the pipe", () => {
+describe("the pipe", {
+  skip: EXECUTABLE !== undefined && "the pipe is dist/pipe.js in its image, not the executable",
+}, () => {
   const pipeYml = () =>
     parseYaml(readFileSync(join(REPO_ROOT, "pipe", "pipe.yml"), "utf8")) as {
       name: string;
@@ -1072,14 +1105,17 @@ describe("the example bitbucket-pipelines.yml", () => {
   test("its setup step's commands work, run against the emulator", async () => {
     const step = setupStep();
     await withShell({ pipelines: true }, async (shell) => {
-      // `npm install --global` → a bitbucket-auth on PATH that runs this dist/cli.js.
+      // `npm install --global` → a bitbucket-auth on PATH that runs this dist/cli.js; or the
+      // single executable, installed as a download puts it.
       const bin = join(shell.dir, "bin");
       mkdirSync(bin);
-      writeFileSync(
-        join(bin, "bitbucket-auth"),
-        `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`,
-        { mode: 0o755 },
-      );
+      if (EXECUTABLE) symlinkSync(EXECUTABLE, join(bin, "bitbucket-auth"));
+      else
+        writeFileSync(
+          join(bin, "bitbucket-auth"),
+          `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`,
+          { mode: 0o755 },
+        );
       shell.env.PATH = `${bin}:${shell.env.PATH}`;
       const toEmulator = (line: string) =>
         line
@@ -1113,6 +1149,114 @@ describe("the example bitbucket-pipelines.yml", () => {
 });
 
 // ---------------------------------------------------------------------------
+
+describe("the example maven-pipelines.yml: a step image without Node", () => {
+  interface Step {
+    image?: string;
+    script: string[];
+    "after-script"?: string[];
+  }
+  const example = () =>
+    parseYaml(readFileSync(join(REPO_ROOT, "examples", "maven-pipelines.yml"), "utf8")) as {
+      pipelines: { default: Array<{ step: Step }> };
+    };
+  const step = () => example().pipelines.default[0].step;
+  const version = () =>
+    (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
+      .version;
+  const ARCHIVE = "bitbucket-auth-linux-x64.tar.gz";
+  const at = (script: string[], pattern: RegExp) => {
+    const index = script.findIndex((line) => pattern.test(line));
+    assert.ok(index >= 0, `a line matches ${pattern}`);
+    return index;
+  };
+
+  test("download the release archive, verify its SHA-256, unpack, setup, then clone with submodules", () => {
+    const { image, script, "after-script": afterScript = [] } = step();
+    assert.match(image ?? "", /^maven:/);
+    const repository = (
+      parseYaml(readFileSync(join(REPO_ROOT, "pipe", "pipe.yml"), "utf8")) as { repository: string }
+    ).repository.replace(/\.git$|\/$/g, "");
+    const url = `${repository}/releases/download/v${version()}/${ARCHIVE}`;
+    const download = at(script, /^curl /);
+    assert.ok(script[download].includes(` ${url}`), `downloads ${url}: ${script[download]}`);
+    const verify = at(script, /\| sha256sum -c -$/);
+    const unpack = at(script, /^tar -xzf .* bitbucket-auth$/);
+    const setup = at(script, /^bitbucket-auth setup /);
+    const clone = at(script, /^git clone --recurse-submodules https:\/\/bitbucket\.org\//);
+    assert.ok(download < verify && verify < unpack && unpack < setup && setup < clone);
+    assert.ok(!script.some((line) => /\b(node|npm|npx)\b/.test(line)), "no Node needed");
+    assert.ok(afterScript.some((line) => /bitbucket-auth cleanup/.test(line)));
+    for (const line of [...script, ...afterScript]) {
+      assert.ok(!/BITBUCKET_API_TOKEN/.test(line), `no token on a command line: ${line}`);
+      assert.ok(!/https?:\/\/[^/\s]*@/.test(line), `no credentials in a URL: ${line}`);
+    }
+  });
+
+  test("docs/install.md shows the same three install lines", () => {
+    const docs = readFileSync(join(REPO_ROOT, "docs", "install.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## In a Pipelines step"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const install = step().script.slice(0, 3);
+    assert.deepEqual(block.trimEnd().split("\n"), install);
+    assert.ok(section.includes(install.join(" && ")), "and as one line");
+  });
+
+  const archive = join(REPO_ROOT, "build", ARCHIVE);
+  const sums = join(REPO_ROOT, "build", "SHA256SUMS");
+  const hasCurl = PATH.split(delimiter).some((dir) => existsSync(join(dir, "curl")));
+  test("its commands work as written, run against the emulator with the x64 archive", {
+    skip:
+      (EXECUTABLE === undefined && "runs with BITBUCKET_AUTH_EXECUTABLE (the single executable)") ||
+      ((!existsSync(archive) || !existsSync(sums)) && `no ${ARCHIVE}: npm run build:binary`) ||
+      (!hasCurl && "no curl"),
+  }, async () => {
+    const sha256 = readFileSync(sums, "utf8")
+      .split("\n")
+      .find((line) => line.endsWith(`  ${ARCHIVE}`))
+      ?.split(" ")[0];
+    assert.ok(sha256, `SHA256SUMS lists ${ARCHIVE}`);
+    const { script, "after-script": afterScript = [] } = step();
+    await withShell({ pipelines: true }, async (shell) => {
+      // The release URL is this build's archive, /usr/local/bin and /tmp are the shell's own.
+      const bin = join(shell.dir, "usr-local-bin");
+      mkdirSync(bin);
+      shell.env.PATH = `${bin}${delimiter}${shell.env.PATH}`;
+      const asHere = (line: string, hash: string) =>
+        line // the example's own paths first: this checkout may live under /tmp too
+          .replaceAll("/tmp/", `${shell.tmp}/`)
+          .replaceAll("/usr/local/bin", bin)
+          .replace(/https:\/\/github\.com\/\S+/, `file://${archive}`)
+          .replace(/echo "[^"]* {2}/, `echo "${hash}  `)
+          .replaceAll("https://bitbucket.org", bb.gitUrl)
+          .replace(/^bitbucket-auth setup\b/, `bitbucket-auth setup ${emulatorFlags().join(" ")}`);
+      const commands = (hash: string) =>
+        script
+          .filter((line) => !/^mvn\b/.test(line))
+          .map((line) => asHere(line, hash))
+          .join("\n");
+
+      const tampered = await exec("/bin/sh", ["-ec", commands("0".repeat(64))], shell);
+      assert.notEqual(tampered.code, 0, "a wrong SHA-256 stops the step");
+      assert.match(tampered.stderr, /did NOT match/);
+      assert.ok(!existsSync(join(bin, "bitbucket-auth")), "before anything is unpacked");
+
+      const run = await exec("/bin/sh", ["-ec", commands(sha256)], shell);
+      assert.equal(run.code, 0, show(run));
+      assert.ok(
+        readFileSync(join(bin, "bitbucket-auth")).equals(readFileSync(EXECUTABLE as string)),
+        `${ARCHIVE} holds the executable under test`,
+      );
+      assert.match(run.stdout, /acme\/platform: read proven/);
+      assert.ok(existsSync(join(shell.tmp, "platform", "common-lib", "README.md")), "submodule");
+
+      const after = await exec("/bin/sh", ["-ec", afterScript.join("\n")], shell);
+      assert.equal(after.code, 0, show(after));
+      assert.ok(!existsSync(gitconfigOf(shell)));
+      assert.deepEqual(credentialFiles(shell), []);
+    });
+  });
+});
 
 describe("terminal", () => {
   test("colour only on a TTY and never with NO_COLOR (set and not empty)", () => {
@@ -1152,7 +1296,7 @@ describe("terminal", () => {
   }, async () => {
     await withShell({}, async (shell) => {
       const quote = (s: string) => `'${s.replaceAll("'", `'"'"'`)}'`;
-      const command = [process.execPath, CLI, "check", ...emulatorFlags()].map(quote).join(" ");
+      const command = [...COMMAND, "check", ...emulatorFlags()].map(quote).join(" ");
       const env = { SHELL: "/bin/sh", TERM: "xterm-256color" };
       const tty = await exec("script", ["-qec", command, "/dev/null"], shell, { env });
       assert.equal(tty.code, 0, show(tty));
@@ -1193,6 +1337,31 @@ describe("terminal", () => {
 
 // ---------------------------------------------------------------------------
 
+describe("the single executable", {
+  skip: EXECUTABLE === undefined && "BITBUCKET_AUTH_EXECUTABLE is not set",
+}, () => {
+  test("the scenarios above ran it with no node on PATH, and git on it", async () => {
+    await withShell({}, async (shell) => {
+      const node = await exec("/bin/sh", ["-c", "command -v node"], shell);
+      assert.notEqual(node.code, 0, `node is on PATH: ${node.stdout}`);
+      assert.equal((await git(shell, ["--version"])).code, 0, "git is on PATH");
+      const header = readFileSync(EXECUTABLE as string).subarray(0, 4);
+      assert.equal(header.toString("latin1"), "\x7fELF", "an executable, not a script");
+    });
+  });
+
+  test("NODE_OPTIONS, meant for the image's own Node, does not reach it", async () => {
+    await withShell({}, async (shell) => {
+      const env = { NODE_OPTIONS: "--no-such-node-flag --require /nonexistent/preload.js" };
+      const run = await cli(shell, ["check"], { env });
+      assert.equal(run.code, 0, show(run));
+      assert.equal(run.stderr, "");
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+
 test("no form of any token in any output or file of any scenario above", () => {
   assert.ok(seen.length > 100, `searched ${seen.length} places`);
   assert.ok(secrets.length >= 8);
@@ -1227,4 +1396,26 @@ async function hangingServer(): Promise<{ port: number; close(): Promise<void> }
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * PATH as it is, but with no `node`: each directory that holds one is replaced by a directory of
+ * links to everything else in it (git's scripts need sed, basename, uname…, which on many machines
+ * share /usr/bin with a system Node).
+ */
+function pathWithoutNode(): string {
+  const shadows = mkdtempSync(join(tmpdir(), "path-without-node-"));
+  after(() => rmSync(shadows, { recursive: true, force: true }));
+  const dirs = (process.env.PATH ?? "").split(delimiter).filter((dir) => isAbsolute(dir));
+  return dirs
+    .map((dir, index) => {
+      const names = existsSync(dir) ? readdirSync(dir) : [];
+      if (!names.includes("node") && !names.includes("nodejs")) return dir;
+      const shadow = join(shadows, String(index));
+      mkdirSync(shadow);
+      for (const name of names)
+        if (name !== "node" && name !== "nodejs") symlinkSync(join(dir, name), join(shadow, name));
+      return shadow;
+    })
+    .join(delimiter);
 }
