@@ -7,6 +7,7 @@
  * which is all the bundle asks for (checked below).
  */
 import { readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
@@ -48,7 +49,10 @@ export async function seaBundle(): Promise<SeaBundle> {
   // esbuild keeps the entry's `#!/usr/bin/env node`; it means nothing inside an executable.
   const code = result.outputFiles[0].text.replace(/^#!.*\n/, "");
   const required = [...code.matchAll(/\brequire\(([^)]*)\)/g)].map(([, arg]) => arg);
-  const notBuiltin = required.filter((arg) => !/^"node:[a-z0-9_/]+"$/.test(arg));
+  // Bare names too ("fs": @actions/exec and @actions/io import them so): a builtin either way.
+  const notBuiltin = required.filter(
+    (arg) => !/^"(node:)?[a-z0-9_/]+"$/.test(arg) || !isBuiltin(JSON.parse(arg)),
+  );
   if (notBuiltin.length > 0) {
     throw new Error(
       `the bundle requires more than Node's builtins: ${[...new Set(notBuiltin)].join(", ")}`,
