@@ -1,9 +1,8 @@
 /**
  * The post step: remove exactly what this use of the action configured (its own state names it),
- * never another's. GIT_CONFIG_GLOBAL keeps naming the job's config, which stays valid and
- * writable for later post steps; the runner deletes it with RUNNER_TEMP. It says why when it
- * skips, and only warns when removal fails: cleanup never fails a job. Returns the exit code
- * (always 0).
+ * never another's. The GIT_CONFIG_* variables main exported stay set for later post steps; git
+ * ignores an include whose file is gone. It says why when it skips, and only warns when removal
+ * fails: cleanup never fails a job. Returns the exit code (always 0).
  */
 import * as core from "@actions/core";
 import { removeWritten } from "../core/git/remove.ts";

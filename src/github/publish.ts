@@ -19,10 +19,10 @@ export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> 
   for (const p of outcome.warnings) annotate("warning", p, plain);
   const git = outcome.git;
   if (git) {
-    // Later steps (and every post step) see the job's own global git config.
+    // Later steps include the credential through these (GIT_CONFIG_COUNT, _KEY_n, _VALUE_n).
     for (const [name, value] of Object.entries(git.exports)) core.exportVariable(name, value);
     const where = git.jobConfig
-      ? `for this job only (GIT_CONFIG_GLOBAL=${git.globalConfig})`
+      ? `for this job only (included through GIT_CONFIG_COUNT=${git.exports.GIT_CONFIG_COUNT})`
       : `included from ${git.globalConfig}`;
     const proof = git.proven.endsWith("/")
       ? `git sends them to ${git.proven}`

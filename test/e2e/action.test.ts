@@ -87,15 +87,19 @@ describe("a fit API token", () => {
       assert.match(main.summary, /`acme\/app` \| ✅ proven \| ✅ proven/);
       assert.match(main.summary, /configured for 127\.0\.0\.1:\d+, for this job only; proven/);
 
-      // A global git config for this job only, in RUNNER_TEMP; the user's is never touched.
-      const jobConfig = main.exported.GIT_CONFIG_GLOBAL;
-      assert.ok(jobConfig?.startsWith(`${job.runnerTemp}/`), `GIT_CONFIG_GLOBAL=${jobConfig}`);
+      // Included through the job's environment, from RUNNER_TEMP; the user's config untouched.
+      assert.deepEqual(Object.keys(main.exported).sort(), [
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_KEY_0",
+        "GIT_CONFIG_VALUE_0",
+      ]);
+      assert.equal(main.exported.GIT_CONFIG_KEY_0, "include.path");
+      assert.ok(main.exported.GIT_CONFIG_VALUE_0.startsWith(`${job.runnerTemp}/`));
       const home = () => statSync(gitconfigPath(job), { bigint: true });
       const untouched = { ...home(), atimeNs: 0n };
       assert.equal(readFileSync(gitconfigPath(job), "utf8"), before);
-      // git reads the user's own settings through it (`--global` lookups need --includes).
-      const userName = await runGit(job, ["config", "user.name"]);
-      assert.equal(userName.stdout, "Alice\n", "the job config includes the user's own");
+      const userName = await runGit(job, ["config", "--global", "user.name"]);
+      assert.equal(userName.stdout, "Alice\n", "`git config --global` works as before");
 
       // The token is masked before anything else is printed.
       assert.match(main.commands[0], /^::add-mask::/);
@@ -138,13 +142,14 @@ describe("a fit API token", () => {
       assert.deepEqual({ ...home(), atimeNs: 0n }, untouched, "never written, not even renamed");
       assert.deepEqual(credentialFiles(job), [], "no credential file left");
 
-      // GIT_CONFIG_GLOBAL stays set for later post steps (checkout's writes global config).
+      // The variables stay set for later post steps (an export cannot be taken back): git
+      // ignores an include whose file is gone, and global config writes go where they always went.
+      const list = await runGit(job, ["config", "--list"]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.doesNotMatch(list.stdout, /extraheader/i);
       const set = await runGit(job, ["config", "--global", "safe.directory", job.workspace]);
       assert.equal(set.code, 0, set.stderr);
-      const list = await runGit(job, ["config", "--global", "--includes", "--list"]);
-      assert.equal(list.code, 0, list.stderr);
-      assert.match(list.stdout, /user\.name=Alice/);
-      assert.doesNotMatch(list.stdout, /extraheader/i);
+      assert.match(readFileSync(gitconfigPath(job), "utf8"), /\[safe\]/);
 
       const afterPost = await runGit(job, ["ls-remote", `${bb.gitUrl}/acme/app.git`]);
       assert.notEqual(afterPost.code, 0, "git no longer authenticates after post");
@@ -161,7 +166,7 @@ describe("a fit API token", () => {
       assert.ok(file, "one credential file");
       assert.equal(statSync(file).mode & 0o777, 0o600);
       assert.equal(statSync(dirname(file)).mode & 0o777, 0o700);
-      assert.ok(!readFileSync(main.exported.GIT_CONFIG_GLOBAL, "utf8").includes(token));
+      assert.equal(main.exported.GIT_CONFIG_VALUE_0, file);
       assert.equal((await runGit(job, ["ls-remote", `${bb.gitUrl}/acme/app.git`])).code, 0);
       await runPost(job);
       assert.ok(!existsSync(gitconfigPath(job)));
@@ -306,7 +311,7 @@ describe("tokens that are not fit fail early, and nothing is configured", () => 
       assert.doesNotMatch(main.summary, /unexpected error/);
       assert.ok(!existsSync(gitconfigPath(job)), "no global git config written");
       assert.deepEqual(credentialFiles(job), []);
-      assert.equal(main.exported.GIT_CONFIG_GLOBAL, undefined);
+      assert.deepEqual(main.exported, {}, "nothing exported");
       const post = await runPost(job);
       assert.equal(post.code, 0);
       assert.match(post.stdout, /Skipping cleanup/);

@@ -185,7 +185,7 @@ describe("the global config, as git keeps it", { concurrency: true }, () => {
         "git-url": bb.gitUrl,
       });
       assert.equal(main.code, 0, main.stdout);
-      assert.match(readFileSync(main.exported.GIT_CONFIG_GLOBAL, "utf8"), /path = "\/dev\/null"/);
+      assert.equal(main.exported.GIT_CONFIG_COUNT, "1", "included through the environment");
       assert.equal((await runGit(job, ["ls-remote", `${bb.gitUrl}/acme/app.git`])).code, 0);
       assert.equal((await runPost(job)).code, 0);
     } finally {

@@ -93,7 +93,7 @@ async function withShell(
 /** Nothing of a set-up anywhere: no credential directory, no export, HOME as it was. */
 function assertNothingConfigured(job: Job, main: StepResult, gitconfig?: string) {
   assert.deepEqual(ours(job.runnerTemp), [], "rolled back: no credential directory");
-  assert.equal(main.exported.GIT_CONFIG_GLOBAL, undefined);
+  assert.deepEqual(main.exported, {}, "nothing exported");
   assert.equal(main.savedState.configured, undefined);
   if (gitconfig !== undefined)
     assert.equal(readFileSync(join(job.home, ".gitconfig"), "utf8"), gitconfig);

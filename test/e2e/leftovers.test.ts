@@ -3,8 +3,9 @@
  * several runners under one user (jobs share HOME, each has its own RUNNER_TEMP), the action may
  * run twice in one job with two tokens, a job may die between main and post. Whatever happened,
  * each job's git sends the token proven for each URL, each post removes only its own credential,
- * and the user's global git config is never touched (git ≥ 2.32: the job has its own), or, with
- * an older git, restored byte for byte. Every test has its own job(s): they run side by side.
+ * and the user's global git config is never touched (git ≥ 2.31: the job's environment includes
+ * the credential) or, with an older git, restored byte for byte. Every test has its own job(s):
+ * they run side by side.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -52,8 +53,8 @@ before(async () => {
   appToken = bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: write });
   toolToken = bb.issueAccessToken({ kind: "repository", target: "bobco/tool", scopes: write });
   const dir = mkdtempSync(join(tmpdir(), "bbauth-old-git-"));
-  // No git older than 2.32 on this machine: a shim answers `git --version` for one.
-  if (gitShimSupported) oldGit = { dir, binDir: installGitShim(dir, { version: "2.31.1" }).binDir };
+  // No git older than 2.31 on this machine: a shim answers `git --version` for one.
+  if (gitShimSupported) oldGit = { dir, binDir: installGitShim(dir, { version: "2.30.2" }).binDir };
 });
 after(async () => {
   await bb.close();
@@ -139,11 +140,11 @@ describe("the action twice in one job, each use with its own state", { concurren
       const second = await runMain(job, toolOnly());
       assert.equal(second.code, 0, second.stdout);
       assert.deepEqual(level(second, "warning"), [], "different repositories: nothing replaced");
-      assert.equal(
-        second.exported.GIT_CONFIG_GLOBAL,
-        first.exported.GIT_CONFIG_GLOBAL,
-        "one job config",
-      );
+      // Each adds its own include after those already in the job's environment.
+      assert.equal(first.exported.GIT_CONFIG_COUNT, "1");
+      assert.equal(second.exported.GIT_CONFIG_COUNT, "2");
+      assert.equal(second.exported.GIT_CONFIG_KEY_1, "include.path");
+      assert.equal(second.exported.GIT_CONFIG_VALUE_0, undefined, "the first's left as it was");
       assert.deepEqual(await gitReaches(job), { app: true, tool: true }, "both tokens in force");
       const clone = await runGit(job, ["clone", `${bb.gitUrl}/acme/app`, "app"]);
       assert.equal(clone.code, 0, clone.stderr);
@@ -244,7 +245,7 @@ describe("two jobs on one machine: one HOME, a RUNNER_TEMP each", { concurrency:
     });
   });
 
-  test("with git older than 2.32: both include into the shared global config, each post removes only its own", {
+  test("with git older than 2.31: both include into the shared global config, each post removes only its own", {
     skip: !gitShimSupported,
   }, async () => {
     await withJobs([{ pathPrepend: [oldGit.binDir] }], async (a) => {
@@ -253,7 +254,7 @@ describe("two jobs on one machine: one HOME, a RUNNER_TEMP each", { concurrency:
         const mainA = await runMain(a, appOnly());
         const mainB = await runMain(b, toolOnly());
         assert.equal(mainA.code + mainB.code, 0, mainB.stdout);
-        assert.equal(mainA.exported.GIT_CONFIG_GLOBAL, undefined, "no job config without 2.32");
+        assert.deepEqual(mainA.exported, {}, "nothing to export before git 2.31");
         assert.match(mainA.stdout, /included from .*\.gitconfig/);
         // The limit of an old git: one global config, so each job sees both credentials.
         assert.deepEqual(await gitReaches(a), { app: true, tool: true });
@@ -283,7 +284,7 @@ describe("what a crashed job leaves in HOME", { concurrency: true }, () => {
     return block;
   }
 
-  test("git ≥ 2.32: the action leaves the dead include alone and still works", {
+  test("git ≥ 2.31: the action leaves the dead include alone and still works", {
     skip: !gitShimSupported,
   }, async () => {
     await withJobs([{}], async (job) => {
@@ -382,7 +383,7 @@ describe("post after main stopped half-way", { concurrency: true }, () => {
 });
 
 describe("post in odd places", { concurrency: true }, () => {
-  test("RUNNER_TEMP already emptied: warns once, never fails; HOME untouched", async () => {
+  test("RUNNER_TEMP already emptied: says so, never fails; HOME untouched", async () => {
     await withJobs([{}], async (job) => {
       const main = await runMain(job, asAlice());
       assert.equal(main.code, 0);
@@ -390,7 +391,21 @@ describe("post in odd places", { concurrency: true }, () => {
       mkdirSync(job.runnerTemp);
       const post = await runPost(job);
       assert.equal(post.code, 0);
-      assert.deepEqual(level(post, "error"), []);
+      assert.deepEqual([...level(post, "error"), ...level(post, "warning")], []);
+      assert.match(post.stdout, /already gone: removed by hand, or RUNNER_TEMP was emptied/);
+      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
+    });
+  });
+
+  test("with an older git, RUNNER_TEMP emptied early: warns, and the include goes from HOME", {
+    skip: !gitShimSupported,
+  }, async () => {
+    await withJobs([{ pathPrepend: [oldGit.binDir] }], async (job) => {
+      assert.equal((await runMain(job, asAlice())).code, 0);
+      rmSync(job.runnerTemp, { recursive: true, force: true });
+      mkdirSync(job.runnerTemp);
+      const post = await runPost(job);
+      assert.equal(post.code, 0);
       const warnings = level(post, "warning");
       assert.equal(warnings.length, 1, JSON.stringify(warnings));
       assert.match(warnings[0], /already deleted \(RUNNER_TEMP emptied/);
@@ -410,24 +425,29 @@ describe("post in odd places", { concurrency: true }, () => {
       }
       assert.deepEqual(level(twice, "warning"), []);
       assert.match(twice.stdout, /already gone/);
-      // The job config stays valid for later post steps.
       const write = await runGit(job, ["config", "--global", "user.name", "Later"]);
       assert.equal(write.code, 0, write.stderr);
       await assertNothingLeft(job.dir);
     });
   });
 
-  test("a later step's `git config --global` writes land in the job config, for this job only", async () => {
+  test("where the credential file is not (a Docker container action, or after post): git ignores the include", async () => {
     await withJobs([{}], async (job) => {
-      assert.equal((await runMain(job, asAlice())).code, 0);
-      const add = await runGit(job, ["config", "--global", "--add", "include.path", "/etc/other"]);
-      assert.equal(add.code, 0, add.stderr);
-      assert.equal((await runGit(job, ["config", "--global", "core.autocrlf", "input"])).code, 0);
+      const main = await runMain(job, asAlice());
+      assert.equal(main.code, 0);
+      // A container action gets the exported variables, not RUNNER_TEMP: the path is missing.
+      const container = { GIT_CONFIG_VALUE_0: "/home/runner/work/_temp/not-in-this-container" };
+      const add = ["config", "--global", "--add", "safe.directory", "/github/workspace"];
+      const write = await runGit(job, add, { env: container });
+      assert.equal(write.code, 0, write.stderr);
+      assert.equal((await runGit(job, ["config", "--list"], { env: container })).code, 0);
       assert.equal((await runPost(job)).code, 0);
-      const kept = await runGit(job, ["config", "--global", "--get-all", "include.path"]);
-      assert.match(kept.stdout, /\/etc\/other/, "a line git put inside our block is kept");
-      assert.equal((await runGit(job, ["config", "--global", "core.autocrlf"])).stdout, "input\n");
-      assert.equal(readFileSync(gitconfig(job), "utf8"), USER_CONFIG);
+      assert.equal((await runGit(job, ["config", "--list"])).code, 0, "after post too");
+      assert.equal(
+        readFileSync(gitconfig(job), "utf8"),
+        `${USER_CONFIG}[safe]\n\tdirectory = /github/workspace\n`,
+        "global writes go where they always went",
+      );
     });
   });
 });

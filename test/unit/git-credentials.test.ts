@@ -11,9 +11,9 @@ import { describe, it, type TestContext } from "node:test";
 import { quote } from "../../src/core/git/config-file.ts";
 import { credentialConfig, scopesFor } from "../../src/core/git/credential-file.ts";
 import {
-  createJobConfig,
-  existingJobConfig,
+  environmentIncludes,
   globalConfigPath,
+  includeVariables,
   userGlobalConfigs,
 } from "../../src/core/git/global-config.ts";
 import {
@@ -214,17 +214,20 @@ describe("where the credential lives", () => {
     const made = async (session?: string) => {
       const id = newCredentialId();
       const dir = await createCredentialDir(root, id);
-      await writeNote({ id, dir, config: join(root, `${id}.gitconfig`) }, session);
+      await writeNote({ id, dir, config: join(root, `${id}.gitconfig`) }, ["https://h/"], session);
       return id;
     };
     const step1 = await made("step-1");
     const step2 = await made("step-2");
     const terminal = await made();
+    await made("github-action");
+    const noteless = newCredentialId(); // set-up stopped before its note: nothing in it
+    await createCredentialDir(root, noteless);
     await mkdir(join(root, "bitbucket-api-token-auth-not-an-id"), { mode: 0o700 });
     const ids = async (session?: string) =>
       (await sessionCredentials(root, session)).map((w) => w.id).sort();
-    assert.deepEqual(await ids("step-1"), [step1, terminal].sort());
-    assert.deepEqual(await ids(undefined), [step1, step2, terminal].sort());
+    assert.deepEqual(await ids("step-1"), [step1, noteless].sort());
+    assert.deepEqual(await ids(undefined), [terminal, noteless].sort(), "never the action's");
     const [found] = await sessionCredentials(root, "step-2").then((w) =>
       w.filter((x) => x.id === step2),
     );
@@ -259,35 +262,35 @@ describe("the global config", () => {
     );
   });
 
-  it("a job config includes the user's global configs; git reads them through it", async (t) => {
+  it("the job's environment adds includes after any already there; git reads them", async (t) => {
     const root = await scratch(t);
-    const home = join(root, "home");
-    await mkdir(join(home, ".config/git"), { recursive: true });
-    await writeFile(
-      join(home, ".config/git/config"),
-      "[user]\n\tname = Xdg\n\temail = xdg@example.com\n",
-    );
-    await writeFile(join(home, ".gitconfig"), "[user]\n\tname = Home\n");
-    const dir = await createCredentialDir(root, newCredentialId());
-    const job = await createJobConfig(dir, { tempDir: root, home, env: {} });
-    assert.equal(statSync(job).mode & 0o777, 0o600);
-    assert.equal(
-      git(job, ["config", "user.name"]),
-      "Home\n",
-      "~/.gitconfig wins over XDG, as in git",
-    );
-    assert.equal(git(job, ["config", "user.email"]), "xdg@example.com\n");
-    assert.equal(await existingJobConfig({ GIT_CONFIG_GLOBAL: job }, root), job);
-    assert.equal(
-      await existingJobConfig({ GIT_CONFIG_GLOBAL: job }, home),
-      undefined,
-      "another RUNNER_TEMP",
-    );
-    assert.equal(
-      await existingJobConfig({ GIT_CONFIG_GLOBAL: join(home, ".gitconfig") }, root),
-      undefined,
-    );
-    assert.equal(await existingJobConfig({}, root), undefined);
+    const [one, two] = [join(root, "one.gitconfig"), join(root, "two.gitconfig")];
+    await writeFile(one, "[user]\n\tname = One\n\temail = one@example.com\n");
+    await writeFile(two, "[user]\n\tname = Two\n");
+    const user = {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "safe.directory",
+      GIT_CONFIG_VALUE_0: "*",
+    };
+    const first = includeVariables(user, one);
+    assert.deepEqual(first, {
+      GIT_CONFIG_COUNT: "2",
+      GIT_CONFIG_KEY_1: "include.path",
+      GIT_CONFIG_VALUE_1: one,
+    });
+    const env = { ...user, ...first, ...includeVariables({ ...user, ...first }, two) };
+    assert.deepEqual(environmentIncludes(env), [one, two]);
+    assert.deepEqual(environmentIncludes({}), []);
+    const read = (key: string) =>
+      execFileSync("git", ["config", key], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, HOME: root, GIT_CONFIG_NOSYSTEM: "1", ...env },
+      });
+    assert.equal(read("user.name"), "Two\n", "the later include wins");
+    assert.equal(read("user.email"), "one@example.com\n");
+    assert.equal(read("safe.directory"), "*\n", "the user's own variable kept");
+    await rm(two);
+    assert.equal(read("user.name"), "One\n", "an include whose file is gone is ignored");
   });
 });
 

@@ -1,19 +1,17 @@
 /**
- * Which file is git's "global" config, and the job's own global config.
+ * Which file is git's "global" config, and the job's own include.
  *
- * For a job (the action, git ≥ 2.32) the global config is a file in RUNNER_TEMP that includes
- * the user's own global config(s) and then the job's credentials, exported to later steps as
- * GIT_CONFIG_GLOBAL. Nothing outside RUNNER_TEMP is written, and the runner empties RUNNER_TEMP
- * after every job, so a crashed or cancelled job leaves nothing behind.
+ * For a job (the action, git ≥ 2.31) the credential is included through the environment:
+ * GIT_CONFIG_COUNT, GIT_CONFIG_KEY_n=include.path and GIT_CONFIG_VALUE_n=<credential file>,
+ * exported to later steps. No config file is written at all: the user's global config stays
+ * theirs (`git config --global` keeps reading and writing it), and once the credential file is
+ * gone (the post step, or the runner emptying RUNNER_TEMP) git ignores the include.
  */
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
-import { quote } from "./config-file.ts";
-import { DIR_PREFIX, type GitEnvironment, isOurs, JOB_CONFIG_FILE } from "./places.ts";
-
-const JOB_CONFIG_HEADER = "# bitbucket-api-token-auth: the global git config of one CI job";
+import type { GitEnvironment } from "./places.ts";
 
 /** The files git reads as global config, in the order it reads them. */
 export function userGlobalConfigs({ env, home }: Pick<GitEnvironment, "env" | "home">): string[] {
@@ -37,39 +35,25 @@ export async function assertWritableConfig(file: string): Promise<void> {
     throw new Failure("bad-input", [problem("git-config-not-a-file", { file })]);
 }
 
-/**
- * GIT_CONFIG_GLOBAL, when it names a job config an earlier step of this job made (the action
- * twice in one job): a file of ours in a directory of ours in this RUNNER_TEMP.
- */
-export async function existingJobConfig(
-  env: GitEnvironment["env"],
-  temp: string,
-): Promise<string | undefined> {
-  if (!env.GIT_CONFIG_GLOBAL) return undefined;
-  const file = await fs.realpath(env.GIT_CONFIG_GLOBAL).catch(() => undefined);
-  if (!file || path.basename(file) !== JOB_CONFIG_FILE) return undefined;
-  const dir = path.dirname(file);
-  if (path.dirname(dir) !== temp || !path.basename(dir).startsWith(DIR_PREFIX)) return undefined;
-  const stat = await fs.lstat(file);
-  if (!stat.isFile() || !(await isOurs(dir))) return undefined;
-  const text = await fs.readFile(file, "latin1");
-  return text.startsWith(JOB_CONFIG_HEADER) ? file : undefined;
+/** The include.path entries the environment gives git (GIT_CONFIG_COUNT/_KEY_n/_VALUE_n). */
+export function environmentIncludes(env: GitEnvironment["env"]): string[] {
+  const count = Number(env.GIT_CONFIG_COUNT ?? 0);
+  const files: string[] = [];
+  for (let i = 0; i < count; i++)
+    if (env[`GIT_CONFIG_KEY_${i}`]?.toLowerCase() === "include.path")
+      files.push(env[`GIT_CONFIG_VALUE_${i}`] ?? "");
+  return files;
 }
 
-/** A new job config in `dir` that includes the user's global config(s), 0600 like the credential. */
-export async function createJobConfig(dir: string, places: GitEnvironment): Promise<string> {
-  const file = path.join(dir, JOB_CONFIG_FILE);
-  const lines = [
-    `${JOB_CONFIG_HEADER} (GIT_CONFIG_GLOBAL for its later steps).`,
-    "# It includes the user's own global config, then the job's credentials. `git config --global`",
-    "# writes land here, for this job only; the runner deletes the file with RUNNER_TEMP.",
-  ];
-  for (const user of userGlobalConfigs(places))
-    lines.push("[include]", `\tpath = ${quote(Buffer.from(user, "utf8").toString("latin1"))}`);
-  await fs.writeFile(file, `${lines.join("\n")}\n`, {
-    encoding: "latin1",
-    flag: "wx",
-    mode: 0o600,
-  });
-  return file;
+/**
+ * The variables that give git one more include, after those the environment has already (an
+ * earlier use of the action in this job, or the user's own): never replacing one.
+ */
+export function includeVariables(env: GitEnvironment["env"], file: string): Record<string, string> {
+  const n = Number(env.GIT_CONFIG_COUNT ?? 0);
+  return {
+    GIT_CONFIG_COUNT: String(n + 1),
+    [`GIT_CONFIG_KEY_${n}`]: "include.path",
+    [`GIT_CONFIG_VALUE_${n}`]: file,
+  };
 }

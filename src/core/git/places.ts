@@ -3,8 +3,9 @@
  * under the temp directory, never a name someone else could have made first. A shared /tmp may
  * hold a directory another user made, or a symbolic link to one; neither is ever used.
  *
- * Each directory holds the credential file (0600) and a note saying which config file includes
- * it, so cleanup finds what setup wrote even when GIT_CONFIG_GLOBAL changed in between.
+ * Each directory holds the credential file (0600) and a note saying what it covers and which
+ * config file includes it, so cleanup finds what setup wrote even when GIT_CONFIG_GLOBAL changed
+ * in between.
  */
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
@@ -30,13 +31,12 @@ export interface Written {
   id: string;
   /** The credential's own directory. */
   dir: string;
-  /** The config file holding the include block. */
-  config: string;
+  /** The config file holding the include block; none when the environment includes it. */
+  config?: string;
 }
 
 export const DIR_PREFIX = "bitbucket-api-token-auth-";
 export const CREDENTIAL_FILE = "credentials.gitconfig";
-export const JOB_CONFIG_FILE = "global.gitconfig";
 const NOTE_FILE = "written.json";
 
 export const newCredentialId = (): string => randomBytes(8).toString("hex");
@@ -76,12 +76,37 @@ export async function isOurs(dir: string): Promise<boolean> {
   return stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
 }
 
-export async function writeNote(written: Written, session: string | undefined): Promise<void> {
-  const note = JSON.stringify({ id: written.id, config: written.config, session });
+export async function writeNote(
+  written: Written,
+  scopes: string[],
+  session: string | undefined,
+): Promise<void> {
+  const note = JSON.stringify({ id: written.id, config: written.config, scopes, session });
   await fs.writeFile(path.join(written.dir, NOTE_FILE), `${note}\n`, { flag: "wx", mode: 0o600 });
 }
 
-/** The credentials written from this temp dir by this session (every one when it has none). */
+interface Note {
+  id?: unknown;
+  config?: unknown;
+  scopes?: unknown;
+  session?: unknown;
+}
+
+/** The note beside a credential of ours; empty when there is none (or the dir is not ours). */
+export async function readNote(dir: string): Promise<Note> {
+  if (!(await isOurs(dir))) return {};
+  try {
+    return JSON.parse(await fs.readFile(path.join(dir, NOTE_FILE), "utf8"));
+  } catch {
+    return {}; // set-up stopped before writing it
+  }
+}
+
+/**
+ * The credentials written from this temp dir by this session: a Pipelines step's own, a
+ * terminal's (no session), never the action's. A directory without a note holds no credential
+ * (the note is written first) and is anyone's to remove.
+ */
 export async function sessionCredentials(temp: string, session?: string): Promise<Written[]> {
   const names = await fs.readdir(temp).catch(() => [] as string[]);
   const found: Written[] = [];
@@ -89,22 +114,14 @@ export async function sessionCredentials(temp: string, session?: string): Promis
     const id = name.startsWith(DIR_PREFIX) ? name.slice(DIR_PREFIX.length) : "";
     const dir = path.join(temp, name);
     if (!/^[0-9a-f]{16}$/.test(id) || !(await isOurs(dir))) continue;
-    let note: { config?: unknown; session?: unknown } = {};
-    try {
-      note = JSON.parse(await fs.readFile(path.join(dir, NOTE_FILE), "utf8"));
-    } catch {
-      // setup stopped before writing it: the directory is still ours to remove
-    }
-    if (session !== undefined && note.session !== undefined && note.session !== session) continue;
-    found.push({ id, dir, config: typeof note.config === "string" ? note.config : "" });
+    const note = await readNote(dir);
+    if (note.id !== undefined && note.session !== session) continue;
+    found.push({ id, dir, config: typeof note.config === "string" ? note.config : undefined });
   }
   return found;
 }
 
-/**
- * Deletes what setup put in a credential directory, and the directory once empty (a job config
- * that later steps still use stays). Returns the files deleted.
- */
+/** Deletes what setup put in a credential directory, and the directory. Returns the credential file. */
 export async function removeCredentialDir(dir: string): Promise<string[]> {
   if (!(await isOurs(dir))) return [];
   const removed: string[] = [];

@@ -1,9 +1,8 @@
 /**
  * Removal mirrors set-up: the block goes from the config file (under git's lock; the file is
  * then byte for byte what it was, or deleted if set-up created it), then the credential file and
- * its directory. A job config stays: GIT_CONFIG_GLOBAL names it for every later step of the job,
- * other actions' post steps included, so it must remain a valid, writable file; the runner
- * deletes it with RUNNER_TEMP.
+ * its directory. An include through the job's environment stays set for the rest of the job (an
+ * exported variable cannot be taken back); git ignores an include whose file is gone.
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -12,7 +11,6 @@ import { userGlobalConfigs } from "./global-config.ts";
 import {
   CREDENTIAL_FILE,
   type GitEnvironment,
-  JOB_CONFIG_FILE,
   removeCredentialDir,
   sessionCredentials,
   type Written,
@@ -21,30 +19,24 @@ import {
 export interface Removal {
   /** Files changed or deleted, for the log. */
   removed: string[];
-  /** Blocks of ours cut from config files. */
+  /** Credentials of ours found: blocks cut from config files, or files of environment includes. */
   found: number;
-  /** Files of ours that were already gone (RUNNER_TEMP emptied early). */
+  /** Credential files an include block named that were already gone (RUNNER_TEMP emptied early). */
   missing: string[];
 }
 
 /** Removes one set-up (the action's post step, or a set-up rolled back). */
-export async function removeWritten(
-  written: Partial<Written> & { id: string },
-  options: { deleteJobConfig?: boolean } = {},
-): Promise<Removal> {
+export async function removeWritten(written: Partial<Written> & { id: string }): Promise<Removal> {
   const removal: Removal = { removed: [], found: 0, missing: [] };
-  if (written.config) {
-    if ((await readText(await followLinks(written.config))) === undefined) {
-      if (written.dir && !(await exists(written.dir))) removal.missing.push(written.config);
-    } else await cutFrom(written.config, (id) => id === written.id, removal);
-  }
+  if (written.config && (await readText(await followLinks(written.config))) !== undefined)
+    await cutFrom(written.config, (id) => id === written.id, removal);
   if (written.dir) {
     const credentialFile = path.join(written.dir, CREDENTIAL_FILE);
     const had = await exists(credentialFile);
-    if (options.deleteJobConfig)
-      await fs.rm(path.join(written.dir, JOB_CONFIG_FILE), { force: true });
     removal.removed.push(...(await removeCredentialDir(written.dir)));
-    if (!had && removal.found > 0) removal.missing.push(credentialFile);
+    // Included through the environment: the credential file is all there is to find.
+    if (!written.config && had) removal.found++;
+    if (written.config && !had && removal.found > 0) removal.missing.push(credentialFile);
   }
   return removal;
 }

@@ -29,8 +29,8 @@ export type Version = [number, number, number];
 
 /** http.<url>.followRedirects (2.13) is what keeps the credential on the git host. */
 export const MIN_VERSION: Version = [2, 13, 0];
-/** GIT_CONFIG_GLOBAL (2.32) lets a job have a global config of its own. */
-export const JOB_CONFIG_VERSION: Version = [2, 32, 0];
+/** GIT_CONFIG_COUNT (2.31) lets the job's environment include the credential. */
+export const ENVIRONMENT_CONFIG_VERSION: Version = [2, 31, 0];
 
 /** Variables that hold the token itself: git has no use for them. */
 const SECRET_VARIABLES = /^(INPUT_.*|BITBUCKET_API_TOKEN|STATE_.*)$/i;

@@ -2,11 +2,12 @@
  * The last step of a successful check: git credentials for the rest of the job, proven through
  * git itself, or nothing at all.
  *
- * The action (git ≥ 2.32) gives the job a global config of its own in RUNNER_TEMP, exported as
- * GIT_CONFIG_GLOBAL: the user's global config is never touched. The command (Pipelines and
- * terminals), and the action with an older git, include the credential from the user's global
- * config, under git's lock. Several credentials compose: each covers what it was proven for, the
- * later one wins where two cover the same URLs, and each removal takes only its own.
+ * The action (git ≥ 2.31) includes the credential through the job's environment
+ * (GIT_CONFIG_COUNT/_KEY_n/_VALUE_n, exported to later steps): no config file is written, the
+ * user's global config is never touched, and no other job sees it. The command (Pipelines and
+ * terminals), and the action with an older git, include it from the user's global config, under
+ * git's lock. Several credentials compose: each covers what it was proven for, the later one wins
+ * where two cover the same URLs, and each removal takes only its own.
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -18,23 +19,23 @@ import { addCredentialBlock, followLinks } from "./config-file.ts";
 import { baseOf, credentialConfig, scopesFor } from "./credential-file.ts";
 import {
   assertWritableConfig,
-  createJobConfig,
-  existingJobConfig,
+  environmentIncludes,
   globalConfigPath,
+  includeVariables,
 } from "./global-config.ts";
 import {
   CREDENTIAL_FILE,
   createCredentialDir,
   type GitEnvironment,
-  JOB_CONFIG_FILE,
   newCredentialId,
+  readNote,
   realTempDir,
   type Written,
   writeNote,
 } from "./places.ts";
 import { assertParses, checkRewrites, proveInForce, proveRead } from "./proof.ts";
 import { removeWritten } from "./remove.ts";
-import { compareVersions, findGit, JOB_CONFIG_VERSION } from "./run-git.ts";
+import { compareVersions, ENVIRONMENT_CONFIG_VERSION, findGit } from "./run-git.ts";
 
 /** What was configured, for the summary and the log; holds no secret. */
 export interface GitSetup {
@@ -43,9 +44,9 @@ export interface GitSetup {
   /** URL prefixes the credential applies to: the host, or a repository access token's repositories. */
   scopes: string[];
   credentialFile: string;
-  /** The config file that includes the credential. */
-  globalConfig: string;
-  /** True: a global config for this job only (GIT_CONFIG_GLOBAL); false: the user's. */
+  /** The config file that includes the credential; none when the job's environment does. */
+  globalConfig?: string;
+  /** True: included through the job's environment, for this job only; false: the global config. */
   jobConfig: boolean;
   rewriteSshUrls: boolean;
   /** Earlier credentials of ours, still configured, that cover the same URLs: this one wins. */
@@ -68,7 +69,7 @@ export interface GitState {
 
 export interface GitPorts {
   places: GitEnvironment;
-  /** The action: credentials for this job only, when git can (2.32+); else the user's global config. */
+  /** The action: credentials for this job only, when git can (2.31+); else the global config. */
   forJob?: boolean;
   /** Told the state before anything is written, and again once everything is. */
   remember?: (state: GitState) => void;
@@ -91,36 +92,37 @@ export async function setUpGit(
   const fullNames = settings.repositories.map((r) => r.fullName);
   const scopes = scopesFor(settings.gitUrl, repositoryToken ? fullNames : undefined);
 
-  const forJob = ports.forJob === true && compareVersions(git.version, JOB_CONFIG_VERSION) >= 0;
-  const shared = forJob ? await existingJobConfig(places.env, temp) : undefined;
-  const userConfig = forJob ? undefined : await followLinks(globalConfigPath(places));
-  if (userConfig) await assertWritableConfig(userConfig);
+  const forJob =
+    ports.forJob === true && compareVersions(git.version, ENVIRONMENT_CONFIG_VERSION) >= 0;
+  const config = forJob ? undefined : await followLinks(globalConfigPath(places));
+  if (config) await assertWritableConfig(config);
 
   const id = newCredentialId();
   const dir = await createCredentialDir(temp, id);
-  const config = userConfig ?? shared ?? path.join(dir, JOB_CONFIG_FILE);
   const written: Written = { id, dir, config };
   ports.remember?.({ ...written, configured: false });
   const credentialFile = path.join(dir, CREDENTIAL_FILE);
+  const exports = forJob ? includeVariables(places.env, credentialFile) : {};
   let replaced = 0;
-  const env = forJob ? { GIT_CONFIG_GLOBAL: config } : {};
   const proven =
     fullNames.length > 0 ? `${baseOf(settings.gitUrl)}/${fullNames[0]}.git` : scopes[0];
   const authorization = gitAuthorization(settings.credential);
   try {
-    await writeNote(written, places.session);
+    await writeNote(written, scopes, places.session);
     const text = credentialConfig({ ...settings, authorization, scopes });
     await fs.writeFile(credentialFile, text, { flag: "wx", mode: 0o600 });
-    if (forJob && !shared) await createJobConfig(dir, places);
-    replaced = await addCredentialBlock(config, id, credentialFile, scopes);
+    replaced = config
+      ? await addCredentialBlock(config, id, credentialFile, scopes)
+      : await earlierCovering(places.env, scopes);
 
-    await assertParses(git, env);
-    warnings.push(...(await checkRewrites(git, env, proven)));
+    // Exactly what later steps will see: the job's environment with the exports added.
+    await assertParses(git, exports);
+    warnings.push(...(await checkRewrites(git, exports, proven)));
     const secrets = secretForms(settings.credential.token, settings.credential.email);
-    if (fullNames.length > 0) await proveRead(git, env, proven, secrets);
-    else await proveInForce(git, env, proven, `Authorization: ${authorization}`);
+    if (fullNames.length > 0) await proveRead(git, exports, proven, secrets);
+    else await proveInForce(git, exports, proven, `Authorization: ${authorization}`);
   } catch (error) {
-    await removeWritten(written, { deleteJobConfig: forJob && !shared }).catch(() => {});
+    await removeWritten(written).catch(() => {});
     throw error;
   }
   ports.remember?.({ ...written, configured: true });
@@ -135,8 +137,21 @@ export async function setUpGit(
     jobConfig: forJob,
     rewriteSshUrls: settings.rewriteSshUrls,
     replaced,
-    exports: forJob ? { GIT_CONFIG_GLOBAL: config } : {},
+    exports,
     proven,
     warnings,
   };
+}
+
+/** Earlier credentials of ours the environment includes, still there, covering one of `scopes`. */
+async function earlierCovering(env: GitEnvironment["env"], scopes: string[]): Promise<number> {
+  let count = 0;
+  for (const file of environmentIncludes(env)) {
+    if (path.basename(file) !== CREDENTIAL_FILE) continue;
+    const note = await readNote(path.dirname(file)); // empty unless a directory of ours
+
+    const covered = Array.isArray(note.scopes) ? note.scopes : [];
+    if (covered.some((s) => scopes.includes(s))) count++;
+  }
+  return count;
 }

@@ -43,7 +43,7 @@ export function reportText(outcome: Outcome, r: Renderer, style: Style): string 
   }
   if (git)
     lines.push(
-      `  Git:         credentials configured for ${scopeText(git.scopes)} (include in ${git.globalConfig})`,
+      `  Git:         credentials configured for ${scopeText(git.scopes)} (include in ${git.globalConfig ?? "the job's environment"})`,
     );
   return `${lines.join("\n")}\n`;
 }
