@@ -5,8 +5,18 @@
  * are used, never printed). Never follows a redirect: the caller decides what a 3xx means.
  * Every error leaves here as a TransportError: one place turns undici's and Node's errors into
  * words.
+ *
+ * What each undici option reaches (read in undici 8's proxy-agent.js):
+ * - `connections` and `connect` make the per-origin pools of direct connections; behind a proxy,
+ *   `connections` also bounds the CONNECT tunnels per origin, but `connect` is replaced by the
+ *   tunnel, so the proxy's own connection takes `connectTimeout` and `proxyTls` instead.
+ * - plain-http targets behind a proxy (the tests' emulator) go through a pool to the proxy that
+ *   `factory` makes: without it that pool has no limit.
+ * - the lookup (./lookup.ts) goes in both `connect` and `proxyTls`: behind a proxy the proxy's
+ *   name is the only one this process resolves.
  */
-import { type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import { type Dispatcher, EnvHttpProxyAgent, Pool, request } from "undici";
+import { createLookup } from "./lookup.ts";
 
 export interface RawResponse {
   status: number;
@@ -67,11 +77,14 @@ export class TransportError extends Error {
 
 /** This module is imported only once the inputs are valid (src/core/flow.ts), and undici with it. */
 export function createTransport(): Transport {
+  const names = createLookup();
   const dispatcher = new EnvHttpProxyAgent({
     connections: CONNECTIONS_PER_HOST,
-    connect: { timeout: CONNECT_TIMEOUT_MS },
-    // A proxy's own connection and the tunnel's TLS are timed by this one.
+    connect: { timeout: CONNECT_TIMEOUT_MS, lookup: names.lookup },
     connectTimeout: CONNECT_TIMEOUT_MS,
+    proxyTls: { lookup: names.lookup },
+    factory: (origin: string | URL, options: Pool.Options) =>
+      new Pool(origin, { ...options, connections: CONNECTIONS_PER_HOST }),
   } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
   return {
     async send(url, options) {
@@ -82,6 +95,7 @@ export function createTransport(): Transport {
       }
     },
     async close() {
+      names.close();
       await dispatcher.destroy();
     },
   };
@@ -137,6 +151,7 @@ const NETWORK_CODES: Record<string, [TransportFailure, string]> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: ["reset", "the answer was cut short"],
   ENOTFOUND: ["host-not-found", "the host name was not found"],
   EAI_AGAIN: ["host-not-found", "the host name could not be resolved"],
+  ETIMEOUT: ["host-not-found", "no DNS server answered"],
   EHOSTUNREACH: ["unreachable", "the host is unreachable"],
   ENETUNREACH: ["unreachable", "the network is unreachable"],
   ETIMEDOUT: ["connect-timeout", "the connection timed out"],
