@@ -108,8 +108,7 @@ export function messagesDoc(current: string): string {
     parts.push(`## ${title}`);
     const intro = intros.get(title);
     if (intro) parts.push(intro);
-    for (const id of members)
-      parts.push(`### \`${id}\``, quoted(id), explanations.get(id) || TODO);
+    for (const id of members) parts.push(`### \`${id}\``, quoted(id), explanations.get(id) || TODO);
   }
   if (tail) parts.push(tail);
   return `${parts.join("\n\n").trim()}\n`;

@@ -78,7 +78,8 @@ async function resolve(
     } else ask = answered;
   }
   const found = await dns.promises.lookup(hostname, { all: true, family: ask, hints });
-  if (found.length === 0) throw Object.assign(new Error(`${hostname} not found`), { code: "ENOTFOUND" });
+  if (found.length === 0)
+    throw Object.assign(new Error(`${hostname} not found`), { code: "ENOTFOUND" });
   return found;
 }
 
@@ -120,13 +121,7 @@ async function inHostsFile(hostname: string): Promise<boolean> {
   return text
     .split("\n")
     .some((line) =>
-      line
-        .replace(/#.*/, "")
-        .trim()
-        .toLowerCase()
-        .split(/\s+/)
-        .slice(1)
-        .includes(name),
+      line.replace(/#.*/, "").trim().toLowerCase().split(/\s+/).slice(1).includes(name),
     );
 }
 
