@@ -11,7 +11,9 @@
  *   bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
  *   bb.issueAppPassword(alice); bb.revoke(token); bb.setDelay(50);
  *   bb.inject({ server: "api", path: "/2.0/user", times: 2 }, { status: 503 });
- *   bb.requests  // every request on both servers: { server, method, url, headers, status }
+ *   bb.requests  // every request on both servers: { server, method, url, headers, status, at, done }
+ *   bb.connections.git.peak  // most connections open at once on a server (resetConnections())
+ *   bb.setNearLimit(true)    // access tokens' REST answers say X-RateLimit-NearLimit: true
  *   await bb.close();
  *
  * REST (`apiUrl` = http://127.0.0.1:P/2.0): only the endpoints in ENDPOINTS, GET only.
@@ -44,6 +46,9 @@
  * - pagelen is clamped to 1..100 (default 10).
  * - 410 for removed endpoints and 404 for unknown paths come before authentication.
  * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
+ * - Access tokens' REST answers carry X-RateLimit-Limit (1000), X-RateLimit-Resource (the first
+ *   path segment after /2.0: "user", "repositories") and X-RateLimit-NearLimit ("false" unless
+ *   setNearLimit(true)); API tokens' answers carry none (BITBUCKET.md, "Response headers").
  */
 
 import type { ChildProcess } from "node:child_process";
@@ -99,6 +104,15 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Set once the answer has been sent; absent for reset, hung or truncated answers. */
   status?: number;
+  /** performance.now() when the request arrived, and when its answer was sent. */
+  at: number;
+  done?: number;
+}
+
+/** Connections to one server: open now, and the most open at once since the last reset. */
+export interface ConnectionCount {
+  open: number;
+  peak: number;
 }
 
 export type Fault =
@@ -120,6 +134,9 @@ export interface Bitbucket {
   apiUrl: string;
   gitUrl: string;
   requests: RecordedRequest[];
+  connections: Record<ServerName, ConnectionCount>;
+  resetConnections(): void;
+  setNearLimit(near: boolean): void;
   addAccount(options: { email: string; username: string; displayName?: string }): Account;
   addRepository(
     fullName: string,
@@ -329,8 +346,23 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
   const requests: RecordedRequest[] = [];
   const children = new Set<ChildProcess>();
 
+  let nearLimit = false;
   const apiServer = createServer((req, res) => void serve("api", req, res, handleApi));
   const gitServer = createServer((req, res) => void serve("git", req, res, handleGit));
+  const connections: Record<ServerName, ConnectionCount> = {
+    api: { open: 0, peak: 0 },
+    git: { open: 0, peak: 0 },
+  };
+  for (const [name, server] of [
+    ["api", apiServer],
+    ["git", gitServer],
+  ] as const) {
+    server.on("connection", (socket) => {
+      const count = connections[name];
+      count.peak = Math.max(count.peak, ++count.open);
+      socket.on("close", () => count.open--);
+    });
+  }
   const listen = (server: Server): Promise<number> =>
     new Promise((resolve, reject) => {
       server.once("error", reject);
@@ -663,10 +695,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       method: req.method ?? "GET",
       url: req.url ?? "/",
       headers: req.headers,
+      at: performance.now(),
     };
     requests.push(entry);
     res.on("finish", () => {
       entry.status = res.statusCode;
+      entry.done = performance.now();
     });
     try {
       if (delay > 0) await sleep(delay);
@@ -765,11 +799,16 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     if (!cred) return { status: 401, body: errorBody(MESSAGES.invalidToken) };
 
     const { endpoint, params } = route;
-    const headers = {
+    const headers: OutgoingHttpHeaders = {
       "x-oauth-scopes": oddlySpaced(cred.scopes),
       "x-accepted-oauth-scopes": endpoint.legacy,
       "x-credential-type": credentialType(cred),
     };
+    if (cred.kind === "access_token") {
+      headers["x-ratelimit-limit"] = "1000";
+      headers["x-ratelimit-resource"] = endpoint.path.split("/")[1];
+      headers["x-ratelimit-nearlimit"] = String(nearLimit);
+    }
     if (!holds(cred, endpoint)) {
       const required = [cred.kind === "api_token" ? endpoint.scope : endpoint.legacy];
       const detail = { required, granted: cred.scopes };
@@ -940,6 +979,13 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     apiUrl,
     gitUrl,
     requests,
+    connections,
+    resetConnections() {
+      for (const count of Object.values(connections)) count.peak = count.open;
+    },
+    setNearLimit(near) {
+      nearLimit = near;
+    },
     addAccount({ email, username, displayName }) {
       const account: Account = {
         uuid: `{${randomUUID()}}`,
