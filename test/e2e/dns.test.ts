@@ -1,7 +1,7 @@
 /**
  * timeout-seconds bounds the run to its exit, DNS included. Each front end runs in a network and
  * mount namespace of its own where the only DNS server swallows every question
- * (test/harness/silent-dns.ts): getaddrinfo there would wait 30 s × 5 attempts, and a process
+ * (test/harness/own-dns.ts): getaddrinfo there would wait 30 s × 5 attempts, and a process
  * with one getaddrinfo still running cannot exit at all (Node joins its thread pool on exit).
  * The run must still end within timeout-seconds and a small margin, saying what happened.
  */
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { newJob, REPO_ROOT, runMain } from "../harness/runner.ts";
 
-const SILENT_DNS = join(REPO_ROOT, "test", "harness", "silent-dns.ts");
+const OWN_DNS = join(REPO_ROOT, "test", "harness", "own-dns.ts");
 const TIMEOUT_SECONDS = 3;
 /** Node's start and the report: generous, as the machine may be busy. */
 const MARGIN_MS = 3_000;
@@ -30,11 +30,11 @@ const dir = mkdtempSync(join(tmpdir(), "silent-dns-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let reports = 0;
 
-/** `[unshare …, node, silent-dns.ts, report]`: what runs the front end. */
+/** `[unshare …, node, own-dns.ts, silent, report]`: what runs the front end. */
 function launcher(): { prefix: string[]; questions: () => number } {
   const report = join(dir, `report-${reports++}.json`);
   return {
-    prefix: ["unshare", "--net", "--mount", process.execPath, SILENT_DNS, report],
+    prefix: ["unshare", "--net", "--mount", process.execPath, OWN_DNS, "silent", report],
     questions: () => JSON.parse(readFileSync(report, "utf8")).questions as number,
   };
 }
