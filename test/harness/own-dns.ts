@@ -24,7 +24,8 @@ const [mode, report, command, ...args] = process.argv.slice(2);
 const ADDRESS = "127.53.53.53";
 if (mode === "silent") execFileSync("ip", ["link", "set", "lo", "up"]);
 const resolvConf = join(mkdtempSync(join(tmpdir(), "own-dns-")), "resolv.conf");
-const options = mode === "silent" ? "options timeout:30 attempts:5" : "options timeout:1 attempts:1";
+const options =
+  mode === "silent" ? "options timeout:30 attempts:5" : "options timeout:1 attempts:1";
 writeFileSync(resolvConf, `nameserver ${ADDRESS}\n${options}\n`);
 execFileSync("mount", ["--bind", resolvConf, "/etc/resolv.conf"]);
 
