@@ -11,7 +11,8 @@ import { gitAuthorization, restAuthorization } from "../inputs/credential.ts";
 import type { Repository, Settings } from "../inputs/settings.ts";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
-import { type RawResponse, type Transport, TransportError } from "./transport.ts";
+import { TransportError } from "./network-errors.ts";
+import type { RawResponse, Transport } from "./transport.ts";
 
 export interface Clock {
   now(): number;
