@@ -11,95 +11,31 @@
  * - REST requests and connections: counted by the emulator, the most seen in any run.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { type Bitbucket, startBitbucket } from "../test/emulator/bitbucket.ts";
 import { networkRounds } from "../test/emulator/rounds.ts";
+import {
+  type Command,
+  coreAlone,
+  measure,
+  median,
+  once,
+  RUNS,
+  root,
+  runnerEnv,
+  unexpected,
+} from "./bench-runs.ts";
 
 const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
 const MAIN = dist("main.js");
 const CLI = dist("cli.js");
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const ROUND_RUNS = 5;
 const DELAY_MS = 200;
 const MANY = 200;
 const MANY_DELAY_MS = 150;
-const root = mkdtempSync(join(os.tmpdir(), "bench-"));
-// Prints the process's peak RSS on exit; loaded the same way into every measured process.
-const rssProbe = join(root, "rss.mjs");
-writeFileSync(
-  rssProbe,
-  "process.on('exit', () => process.stderr.write('\\nmaxrss=' + process.resourceUsage().maxRSS + '\\n'));\n",
-);
-
-interface Run {
-  ms: number;
-  rssKb: number;
-  code: number | null;
-}
-type Command = { args: string[]; env: Record<string, string>; code: number };
-
-function once({ args, env }: Command): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, ["--import", rssProbe, ...args], {
-      env,
-      cwd: root,
-      stdio: ["ignore", process.env.BENCH_DEBUG ? "inherit" : "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const ms = performance.now() - start;
-      resolve({ ms, code, rssKb: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? Number.NaN) });
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const unexpected: string[] = [];
-
-/** Round-robin after one warm-up round, so the machine's moods weigh on every command alike. */
-async function measure(commands: Record<string, Command>, runs = RUNS) {
-  const entries = Object.entries(commands);
-  for (const [, command] of entries) await once(command); // the file cache
-  const results = new Map<string, Run[]>(entries.map(([name]) => [name, []]));
-  for (let i = 0; i < runs; i++)
-    for (const [name, command] of entries) results.get(name)?.push(await once(command));
-  const out: Record<string, { ms: number; rssKb: number }> = {};
-  for (const [name, command] of entries) {
-    const rs = results.get(name) ?? [];
-    const codes = new Set(rs.map((r) => r.code));
-    if (codes.size !== 1 || !codes.has(command.code))
-      unexpected.push(`${name} exited with ${[...codes].join(", ")} (expected ${command.code})`);
-    out[name] = { ms: median(rs.map((r) => r.ms)), rssKb: median(rs.map((r) => r.rssKb)) };
-  }
-  return out;
-}
-
-function runnerEnv(inputs: Record<string, string>): Record<string, string> {
-  const dir = mkdtempSync(join(root, "job-"));
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    RUNNER_TEMP: dir,
-    GIT_CONFIG_NOSYSTEM: "1",
-  };
-  for (const f of ["GITHUB_OUTPUT", "GITHUB_STATE", "GITHUB_ENV", "GITHUB_STEP_SUMMARY"]) {
-    env[f] = join(dir, f);
-    writeFileSync(env[f], "");
-  }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  return env;
-}
-
 /** A workspace of `repos` repositories and a token fit for them: commands that check it. */
 function world(bb: Bitbucket, repos: number) {
   const ws = `bench${repos}`;
@@ -192,6 +128,11 @@ try {
 
   const t = await measure({
     baseline: { args: ["-e", "0"], env: { PATH: process.env.PATH ?? "" }, code: 0 },
+    "@actions/core alone": {
+      args: [await coreAlone()],
+      env: { PATH: process.env.PATH ?? "" },
+      code: 0,
+    },
     "action reject": noToken,
     "command reject": cliNoToken,
     "action check": one.action({ "configure-git": "false" }),
@@ -207,6 +148,12 @@ try {
       ratio(name) <= budget,
     );
   startup("action reject", "action: load + reject a missing api-token", 1.5);
+  row(
+    '(reference: a bundled `import "@actions/core"` alone)',
+    `${ratio("@actions/core alone").toFixed(2)}× (${t["@actions/core alone"].ms.toFixed(0)} ms)`,
+    "—",
+    true,
+  );
   startup("command reject", "command: load + reject a missing token", 1.5);
   startup("action check", "action: full check, 1 repository, configure-git false", 2.5);
   startup("command check", "command: full check, 1 repository", 2.5);
@@ -269,7 +216,9 @@ try {
   console.log("| measure | result | target | |");
   console.log("|---|---|---|---|");
   for (const [name, result, target, ok] of rows)
-    console.log(`| ${name} | ${result} | ${target} | ${ok ? "pass" : "FAIL"} |`);
+    console.log(
+      `| ${name} | ${result} | ${target} | ${target === "—" ? "" : ok ? "pass" : "FAIL"} |`,
+    );
   for (const note of unexpected) console.log(`\nnote: ${note}`);
 } finally {
   await bb.close();
