@@ -149,6 +149,18 @@ describe("the action behind a proxy, Bitbucket over https", () => {
     }
   });
 
+  test("HTTP_PROXY alone: the step tunnels https through it too (git would not: for https it reads HTTPS_PROXY or ALL_PROXY)", async () => {
+    const job = await newJob({ env: { HTTP_PROXY: proxy.url, ...trust() } });
+    try {
+      const main = await runMain(job, inputs({ "configure-git": "false" }));
+      assert.equal(main.code, 0, main.stdout);
+      assert.deepEqual(tunnelHosts(proxy), new Set(Object.keys(HOSTS)));
+      assertAllThrough(proxy);
+    } finally {
+      await job.close();
+    }
+  });
+
   test("credentials in the proxy URL: used, never printed, the password masked", async () => {
     const job = await newJob({ env: { HTTPS_PROXY: withPassword(guarded), ...trust() } });
     try {
