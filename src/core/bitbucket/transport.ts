@@ -16,6 +16,7 @@
  *   name is the only one this process resolves.
  */
 import { type Dispatcher, EnvHttpProxyAgent, Pool, request } from "undici";
+import { CONNECTIONS_PER_HOST } from "./client.ts";
 import { createLookup } from "./lookup.ts";
 import { normalise, TransportError } from "./network-errors.ts";
 
@@ -44,8 +45,6 @@ export interface Transport {
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Per origin, kept alive: 200 repositories never open 400 connections to the git host. */
-export const CONNECTIONS_PER_HOST = 32;
 
 /** This module is imported only once the inputs are valid (src/core/flow.ts), and undici with it. */
 export function createTransport(): Transport {

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-5DAJ4RJG.js";import"./chunk-DTWKZBQO.js";import"./chunk-OEEGZLL2.js";import"./chunk-LCWOC4MW.js";import"./chunk-7R6DTQV5.js";import"./chunk-GNXWAMOV.js";import"./chunk-UW7DR2CE.js";import"./chunk-35CO32ON.js";import"./chunk-VBMDEQYI.js";export{b as judge,a as judgeOffline};
