@@ -239,7 +239,7 @@ describe("only the proxy knows the names", () => {
 
   test("NO_PROXY naming api.bitbucket.test: the step goes there directly and cannot find it", {
     skip,
-  }, async () => {
+  }, async (t) => {
     const report = join(dir, "dns-report.json");
     const launcher = ["unshare", "--mount", process.execPath, ownDns, "nxdomain", report];
     const job = await newJob({
@@ -247,6 +247,7 @@ describe("only the proxy knows the names", () => {
     });
     try {
       const main = await runMain(job, inputs({ retries: "0" }), { launcher });
+      if (main.code === 77) return t.skip(main.stderr.trim()); // own-dns.ts could not listen
       assert.equal(main.code, 1, main.stdout);
       assert.match(errors(main), /\(api\.bitbucket\.test:\d+\).*host name was not found/);
       assert.match(errors(main), /token was not judged/);
