@@ -284,8 +284,60 @@ describe("delay and request log", () => {
     );
     assert.equal(bb.requests[0].headers.authorization, restAuth().authorization);
     assert.equal(bb.requests[1].headers.authorization, undefined);
+    for (const r of bb.requests) assert.ok(r.done !== undefined && r.done >= r.at);
     bb.clearRequests();
     assert.equal(bb.requests.length, 0);
+  });
+
+  test("counts the connections open at once, per server", async () => {
+    const own = await startBitbucket({ delayMs: 100 });
+    try {
+      const { Agent, request } = await import("undici");
+      const agent = new Agent({ connections: 5 });
+      await Promise.all(
+        Array.from({ length: 12 }, () =>
+          request(`${own.gitUrl}/x/y.git/info/refs?service=git-upload-pack`, {
+            dispatcher: agent,
+          }).then((r) => r.body.dump()),
+        ),
+      );
+      assert.equal(own.connections.git.peak, 5);
+      assert.equal(own.connections.api.peak, 0);
+      await agent.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(own.connections.git.open, 0);
+      own.resetConnections();
+      assert.equal(own.connections.git.peak, 0);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("rate-limit headers", () => {
+  test("access tokens' REST answers carry X-RateLimit-*; API tokens' do not", async () => {
+    const access = bb.issueAccessToken({
+      kind: "repository",
+      target: "acme/app",
+      scopes: ["repository"],
+    });
+    const bearer = { authorization: `Bearer ${access}` };
+    let res = await fetch(`${bb.apiUrl}/repositories/acme/app`, { headers: bearer });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-ratelimit-limit"), "1000");
+    assert.equal(res.headers.get("x-ratelimit-resource"), "repositories");
+    assert.equal(res.headers.get("x-ratelimit-nearlimit"), "false");
+    bb.setNearLimit(true);
+    try {
+      res = await fetch(`${bb.apiUrl}/user`, { headers: bearer });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers.get("x-ratelimit-nearlimit"), "true");
+      assert.equal(res.headers.get("x-ratelimit-resource"), "user");
+      res = await fetch(`${bb.apiUrl}/user`, { headers: restAuth() });
+      assert.equal(res.headers.get("x-ratelimit-nearlimit"), null);
+    } finally {
+      bb.setNearLimit(false);
+    }
   });
 });
 

@@ -11,7 +11,9 @@
  *   bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
  *   bb.issueAppPassword(alice); bb.revoke(token); bb.setDelay(50);
  *   bb.inject({ server: "api", path: "/2.0/user", times: 2 }, { status: 503 });
- *   bb.requests  // every request on both servers: { server, method, url, headers, status }
+ *   bb.requests  // every request on both servers: { server, method, url, headers, status, at, done }
+ *   bb.connections.git.peak  // most connections open at once on a server (resetConnections())
+ *   bb.setNearLimit(true)    // access tokens' /repositories/* answers say X-RateLimit-NearLimit: true
  *   await bb.close();
  *
  * REST (`apiUrl` = http://127.0.0.1:P/2.0): only the endpoints in ENDPOINTS, GET only.
@@ -46,7 +48,7 @@
  * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
  * - X-RateLimit-Limit/-Resource/-NearLimit go to access tokens only, on /repositories/* (the
  *   scaled "api" resource group: Atlassian's blog and support, 2026), on every answer there;
- *   the values are the base plan's (1000 an hour, never near the limit).
+ *   the values are the base plan's (1000 an hour), near the limit only after setNearLimit(true).
  */
 
 import type { ChildProcess } from "node:child_process";
@@ -102,6 +104,15 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Set once the answer has been sent; absent for reset, hung or truncated answers. */
   status?: number;
+  /** performance.now() when the request arrived, and when its answer was sent. */
+  at: number;
+  done?: number;
+}
+
+/** Connections to one server: open now, and the most open at once since the last reset. */
+export interface ConnectionCount {
+  open: number;
+  peak: number;
 }
 
 export type Fault =
@@ -123,6 +134,9 @@ export interface Bitbucket {
   apiUrl: string;
   gitUrl: string;
   requests: RecordedRequest[];
+  connections: Record<ServerName, ConnectionCount>;
+  resetConnections(): void;
+  setNearLimit(near: boolean): void;
   addAccount(options: { email: string; username: string; displayName?: string }): Account;
   addRepository(
     fullName: string,
@@ -285,12 +299,12 @@ function oddlySpaced(scopes: readonly string[]): string {
   return scopes.map((s, i) => (i % 2 === 1 ? `  ${s} ` : s)).join(",");
 }
 
-function rateLimitHeaders(cred: Usable, endpoint: Endpoint): OutgoingHttpHeaders {
+function rateLimitHeaders(cred: Usable, endpoint: Endpoint, near: boolean): OutgoingHttpHeaders {
   if (cred.kind !== "access_token" || !endpoint.path.startsWith("/repositories/")) return {};
   return {
     "x-ratelimit-limit": "1000",
     "x-ratelimit-resource": "api",
-    "x-ratelimit-nearlimit": "false",
+    "x-ratelimit-nearlimit": String(near),
   };
 }
 
@@ -341,8 +355,23 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
   const requests: RecordedRequest[] = [];
   const children = new Set<ChildProcess>();
 
+  let nearLimit = false;
   const apiServer = createServer((req, res) => void serve("api", req, res, handleApi));
   const gitServer = createServer((req, res) => void serve("git", req, res, handleGit));
+  const connections: Record<ServerName, ConnectionCount> = {
+    api: { open: 0, peak: 0 },
+    git: { open: 0, peak: 0 },
+  };
+  for (const [name, server] of [
+    ["api", apiServer],
+    ["git", gitServer],
+  ] as const) {
+    server.on("connection", (socket) => {
+      const count = connections[name];
+      count.peak = Math.max(count.peak, ++count.open);
+      socket.on("close", () => count.open--);
+    });
+  }
   const listen = (server: Server): Promise<number> =>
     new Promise((resolve, reject) => {
       server.once("error", reject);
@@ -675,10 +704,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       method: req.method ?? "GET",
       url: req.url ?? "/",
       headers: req.headers,
+      at: performance.now(),
     };
     requests.push(entry);
     res.on("finish", () => {
       entry.status = res.statusCode;
+      entry.done = performance.now();
     });
     try {
       if (delay > 0) await sleep(delay);
@@ -777,11 +808,11 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     if (!cred) return { status: 401, body: errorBody(MESSAGES.invalidToken) };
 
     const { endpoint, params } = route;
-    const headers = {
+    const headers: OutgoingHttpHeaders = {
       "x-oauth-scopes": oddlySpaced(cred.scopes),
       "x-accepted-oauth-scopes": endpoint.legacy,
       "x-credential-type": credentialType(cred),
-      ...rateLimitHeaders(cred, endpoint),
+      ...rateLimitHeaders(cred, endpoint, nearLimit),
     };
     if (!holds(cred, endpoint)) {
       const required = [cred.kind === "api_token" ? endpoint.scope : endpoint.legacy];
@@ -953,6 +984,13 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     apiUrl,
     gitUrl,
     requests,
+    connections,
+    resetConnections() {
+      for (const count of Object.values(connections)) count.peak = count.open;
+    },
+    setNearLimit(near) {
+      nearLimit = near;
+    },
     addAccount({ email, username, displayName }) {
       const account: Account = {
         uuid: `{${randomUUID()}}`,

@@ -360,6 +360,8 @@ export interface RunStepOptions {
   timeoutMs?: number;
   /** Do not merge exports/state/masks into the job (default false). */
   isolated?: boolean;
+  /** A command that runs node (e.g. `unshare … silent-dns.ts`): `[...launcher, node, script]`. */
+  launcher?: string[];
 }
 
 /** "dist/main.js" | "dist/post.js" | any path; relative paths resolve against job.actionDir. */
@@ -417,7 +419,8 @@ async function execStep(
     GITHUB_ACTION_PATH: job.actionDir,
   });
 
-  const proc = await run(process.execPath, [scriptPath], {
+  const [command, ...prefix] = [...(opts.launcher ?? []), process.execPath];
+  const proc = await run(command, [...prefix, scriptPath], {
     cwd: job.workspace,
     env,
     stdin: opts.stdin,

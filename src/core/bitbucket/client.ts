@@ -11,7 +11,8 @@ import { gitAuthorization, holdsCredential, restAuthorization } from "../inputs/
 import type { Repository, Settings } from "../inputs/settings.ts";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
-import { type RawResponse, type Transport, TransportError } from "./transport.ts";
+import { TransportError } from "./network-errors.ts";
+import type { RawResponse, Transport } from "./transport.ts";
 
 export interface Clock {
   now(): number;
@@ -42,6 +43,12 @@ export interface BitbucketResponse {
 
 /** One attempt may take this long (less when the overall budget has less left). */
 export const ATTEMPT_TIMEOUT_MS = 15_000;
+/**
+ * Requests in flight per host, at most: the transport keeps as many connections open. Attempts
+ * beyond it wait here for a free one, before their time starts, so 400 advertisements on a slow
+ * host never time out queueing behind each other.
+ */
+export const CONNECTIONS_PER_HOST = 32;
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 8_000;
 
@@ -64,6 +71,8 @@ export class BitbucketClient {
   readonly #closing = new AbortController();
   /** Requests sent, by kind, for the benchmark and the tests. */
   readonly sent = { rest: 0, git: 0 };
+  /** Per host: attempts in flight, and those waiting for one of them to end. */
+  readonly #inFlight = new Map<string, { count: number; waiting: (() => void)[] }>();
 
   constructor(settings: Settings, { transport, clock = realClock, log = () => {} }: ClientOptions) {
     this.#settings = settings;
@@ -111,12 +120,7 @@ export class BitbucketClient {
         throw unreachable(problem("out-of-time", { host, seconds, last: last || undefined }));
       let retryAfterMs: number | undefined;
       try {
-        const raw = await this.#attempt(
-          url,
-          authorization,
-          Math.min(remaining, ATTEMPT_TIMEOUT_MS),
-          readBody,
-        );
+        const raw = await this.#attempt(url, host, authorization, readBody);
         this.#log(`GET ${url} → ${raw.status}`);
         if (raw.status >= 300 && raw.status < 400) {
           const location = firstHeader(raw.headers.location) ?? "";
@@ -174,24 +178,47 @@ export class BitbucketClient {
     }
   }
 
+  /** Waits until fewer than CONNECTIONS_PER_HOST attempts to `host` are in flight. */
+  async #slot(host: string): Promise<() => void> {
+    const slots = this.#inFlight.get(host) ?? { count: 0, waiting: [] };
+    this.#inFlight.set(host, slots);
+    if (slots.count >= CONNECTIONS_PER_HOST)
+      await new Promise<void>((go) => slots.waiting.push(go));
+    slots.count++;
+    return () => {
+      slots.count--;
+      slots.waiting.shift()?.();
+    };
+  }
+
   /** After close(): whatever is still running ends quietly (its caller already has an outcome). */
   #stopIfClosed(): void {
     if (this.#closing.signal.aborted) throw new Error("stopped: the client was closed");
   }
 
-  #attempt(
+  /** One attempt, once one of the host's slots is free; its time starts then. */
+  async #attempt(
     url: string,
+    host: string,
     authorization: string,
-    timeoutMs: number,
     readBody: boolean,
   ): Promise<RawResponse> {
-    const headers = {
-      authorization,
-      accept: "application/json",
-      "user-agent": "bitbucket-api-token-auth",
-    };
-    const signal = AbortSignal.any([this.#clock.timeout(timeoutMs), this.#closing.signal]);
-    return this.#transport.send(url, { headers, signal, timeoutMs, readBody });
+    const release = await this.#slot(host);
+    try {
+      this.#stopIfClosed();
+      const remaining = this.#deadline - this.#clock.now();
+      if (remaining <= 0) throw new TransportError("timeout", "no answer in time");
+      const timeoutMs = Math.min(remaining, ATTEMPT_TIMEOUT_MS);
+      const headers = {
+        authorization,
+        accept: "application/json",
+        "user-agent": "bitbucket-api-token-auth",
+      };
+      const signal = AbortSignal.any([this.#clock.timeout(timeoutMs), this.#closing.signal]);
+      return await this.#transport.send(url, { headers, signal, timeoutMs, readBody });
+    } finally {
+      release();
+    }
   }
 }
 

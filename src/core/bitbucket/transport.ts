@@ -5,8 +5,22 @@
  * are used, never printed). Never follows a redirect: the caller decides what a 3xx means.
  * Every error leaves here as a TransportError: one place turns undici's and Node's errors into
  * words.
+ *
+ * What each undici option reaches (read in undici 8's proxy-agent.js):
+ * - `connections` and `connect` make the per-origin pools of direct connections; behind a proxy,
+ *   `connections` also bounds the CONNECT tunnels per origin, but `connect` is replaced by the
+ *   tunnel, so the proxy's own connection takes `connectTimeout` and `proxyTls` instead.
+ * - plain-http targets behind a proxy (the tests' emulator) go through a pool to the proxy that
+ *   `factory` makes: without it that pool has no limit.
+ * - the lookup (./lookup.ts) goes in both `connect` and `proxyTls`: behind a proxy the proxy's
+ *   name is the only one this process resolves.
  */
-import { type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import { type Dispatcher, EnvHttpProxyAgent, Pool, request } from "undici";
+import { CONNECTIONS_PER_HOST } from "./client.ts";
+import { createLookup } from "./lookup.ts";
+import { normalise, TransportError } from "./network-errors.ts";
+
+export { normalise, TransportError, type TransportFailure } from "./network-errors.ts";
 
 export interface RawResponse {
   status: number;
@@ -31,47 +45,17 @@ export interface Transport {
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Per origin, kept alive: 200 repositories never open 400 connections to the git host. */
-export const CONNECTIONS_PER_HOST = 32;
-
-export type TransportFailure =
-  | "timeout"
-  | "connect-timeout"
-  | "refused"
-  | "reset"
-  | "host-not-found"
-  | "unreachable"
-  | "tls"
-  | "proxy-authentication"
-  | "proxy"
-  | "too-large"
-  | "other";
-
-export class TransportError extends Error {
-  readonly failure: TransportFailure;
-  /** For too-large: the status and the size seen. */
-  readonly status?: number;
-  readonly bytes?: string;
-  constructor(
-    failure: TransportFailure,
-    description: string,
-    extra: { status?: number; bytes?: string } = {},
-  ) {
-    super(description);
-    this.name = "TransportError";
-    this.failure = failure;
-    this.status = extra.status;
-    this.bytes = extra.bytes;
-  }
-}
 
 /** This module is imported only once the inputs are valid (src/core/flow.ts), and undici with it. */
 export function createTransport(): Transport {
+  const names = createLookup();
   const dispatcher = new EnvHttpProxyAgent({
     connections: CONNECTIONS_PER_HOST,
-    connect: { timeout: CONNECT_TIMEOUT_MS },
-    // A proxy's own connection and the tunnel's TLS are timed by this one.
+    connect: { timeout: CONNECT_TIMEOUT_MS, lookup: names.lookup },
     connectTimeout: CONNECT_TIMEOUT_MS,
+    proxyTls: { lookup: names.lookup },
+    factory: (origin: string | URL, options: Pool.Options) =>
+      new Pool(origin, { ...options, connections: CONNECTIONS_PER_HOST }),
   } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
   return {
     async send(url, options) {
@@ -82,6 +66,7 @@ export function createTransport(): Transport {
       }
     },
     async close() {
+      names.close();
       await dispatcher.destroy();
     },
   };
@@ -126,58 +111,3 @@ async function send(
 
 const tooLarge = (status: number, bytes: string) =>
   new TransportError("too-large", "an answer too large", { status, bytes });
-
-const NETWORK_CODES: Record<string, [TransportFailure, string]> = {
-  ECONNREFUSED: ["refused", "the connection was refused"],
-  ECONNRESET: ["reset", "the connection was reset"],
-  EPIPE: ["reset", "the connection was reset"],
-  UND_ERR_SOCKET: ["reset", "the connection closed before the answer was complete"],
-  UND_ERR_CLOSED: ["reset", "the connection closed before the answer was complete"],
-  UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: ["reset", "the answer was cut short"],
-  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: ["reset", "the answer was cut short"],
-  ENOTFOUND: ["host-not-found", "the host name was not found"],
-  EAI_AGAIN: ["host-not-found", "the host name could not be resolved"],
-  EHOSTUNREACH: ["unreachable", "the host is unreachable"],
-  ENETUNREACH: ["unreachable", "the network is unreachable"],
-  ETIMEDOUT: ["connect-timeout", "the connection timed out"],
-  UND_ERR_CONNECT_TIMEOUT: ["connect-timeout", "could not connect in time"],
-  UND_ERR_HEADERS_TIMEOUT: ["timeout", "no answer in time"],
-  UND_ERR_BODY_TIMEOUT: ["timeout", "no answer in time"],
-};
-
-/** The one place undici's and Node's errors become a failure kind and a few words. */
-export function normalise(error: unknown, signal?: AbortSignal): TransportError {
-  if (error instanceof TransportError) return error;
-  if (signal?.aborted) {
-    const reason = signal.reason as { name?: string } | undefined;
-    return reason?.name === "TimeoutError"
-      ? new TransportError("timeout", "no answer in time")
-      : new TransportError("other", "stopped");
-  }
-  // undici wraps the cause of a failed request; the innermost coded error says the most.
-  for (let e = error as { code?: string; message?: string; cause?: unknown } | undefined; e; ) {
-    const code = e.code ?? "";
-    if (code in NETWORK_CODES) {
-      const [failure, words] = NETWORK_CODES[code];
-      return new TransportError(failure, `${words} (${code})`);
-    }
-    if (/CERT|SSL|TLS|SIGNATURE|ISSUER/.test(code))
-      return new TransportError("tls", `the server's TLS certificate was not accepted (${code})`);
-    const message = e.message ?? "";
-    if (/\(407\)/.test(message) && /proxy/i.test(message))
-      return new TransportError("proxy-authentication", "the proxy asked for credentials (407)");
-    if (/proxy/i.test(message) && /tunnel/i.test(message))
-      return new TransportError("proxy", `the proxy refused the tunnel (${redactUrls(message)})`);
-    e = e.cause as typeof e;
-  }
-  const e = error as { code?: string; message?: string };
-  return new TransportError(
-    "other",
-    redactUrls([e?.code, e?.message].filter(Boolean).join(" ") || String(error)),
-  );
-}
-
-/** A proxy URL in an error message may carry its password: keep scheme and host only. */
-function redactUrls(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, "$1");
-}

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i}from"./chunk-YXVJA6Y3.js";import"./chunk-RJACXEO4.js";import"./chunk-YYWCVLVB.js";import"./chunk-O3ZCTEBZ.js";import"./chunk-3XQLELJH.js";import"./chunk-VBMDEQYI.js";export{b as ATTEMPT_TIMEOUT_MS,c as BACKOFF_BASE_MS,d as BACKOFF_CAP_MS,e as BitbucketClient,f as backoffMs,h as firstHeader,g as joinUrl,i as parseRetryAfter,a as realClock};

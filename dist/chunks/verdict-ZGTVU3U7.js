@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{a,b}from"./chunk-3DEYF2SR.js";import"./chunk-DTWKZBQO.js";import"./chunk-YXVJA6Y3.js";import"./chunk-RJACXEO4.js";import"./chunk-YYWCVLVB.js";import"./chunk-O3ZCTEBZ.js";import"./chunk-3XQLELJH.js";import"./chunk-GNXWAMOV.js";import"./chunk-UW7DR2CE.js";import"./chunk-VBMDEQYI.js";export{b as judge,a as judgeOffline};

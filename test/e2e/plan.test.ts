@@ -1,0 +1,107 @@
+/**
+ * The request plan and its bounds, end to end against the emulator: a successful check costs
+ * exactly one REST request (GET /2.0/user) whatever the number of repositories, git's
+ * advertisements take at most two rounds for 20 repositories, and 200 repositories whose every
+ * answer is 150 ms late finish in seconds over at most 32 connections per host.
+ * Speed is the benchmark's (scripts/bench.ts); the bounds here are generous.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
+import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
+import { networkRounds } from "../emulator/rounds.ts";
+import { newJob, REPO_ROOT, runMain } from "../harness/runner.ts";
+
+let bb: Bitbucket;
+let alice: Account;
+let token: string;
+const names = (count: number) => Array.from({ length: count }, (_, i) => `many/repo-${i}`);
+
+before(async () => {
+  bb = await startBitbucket();
+  alice = bb.addAccount({ email: "alice@example.com", username: "alice" });
+  for (const name of names(200)) bb.addRepository(name);
+  bb.grant(alice, "many", "write");
+  token = bb.issueApiToken(alice, { scopes: DEFAULT_SCOPES });
+});
+after(() => bb.close());
+
+const count = (server: "api" | "git") => bb.requests.filter((r) => r.server === server).length;
+
+for (const repositories of [1, 20]) {
+  test(`a fit token, ${repositories} repositor${repositories === 1 ? "y" : "ies"}: one REST request, GET /2.0/user`, async () => {
+    const job = await newJob();
+    try {
+      bb.clearRequests();
+      bb.setDelay(150);
+      const main = await runMain(job, {
+        email: alice.email,
+        "api-token": token,
+        "api-url": bb.apiUrl,
+        "git-url": bb.gitUrl,
+        repositories: names(repositories).join(" "),
+        "configure-git": "false",
+      });
+      assert.equal(main.code, 0, main.stdout);
+      const rest = bb.requests.filter((r) => r.server === "api");
+      assert.deepEqual(
+        rest.map((r) => r.url),
+        ["/2.0/user"],
+      );
+      assert.equal(count("git"), 2 * repositories, "upload-pack and receive-pack for each");
+      assert.ok(networkRounds(bb.requests) <= 2, `${networkRounds(bb.requests)} rounds`);
+    } finally {
+      bb.setDelay(0);
+      await job.close();
+    }
+  });
+}
+
+test("200 repositories, every answer 150 ms late: seconds, at most 32 connections per host", async () => {
+  bb.clearRequests();
+  bb.resetConnections();
+  bb.setDelay(150);
+  try {
+    const started = performance.now();
+    const { code, output } = await command([
+      "check",
+      `--api-url=${bb.apiUrl}`,
+      `--git-url=${bb.gitUrl}`,
+      `--repositories=${names(200).join(",")}`,
+    ]);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(code, 0, output);
+    assert.equal(count("api"), 1);
+    assert.equal(count("git"), 400);
+    assert.ok(bb.connections.git.peak <= 32, `${bb.connections.git.peak} connections to git`);
+    assert.ok(bb.connections.git.peak >= 16, "and the pool is used, not one at a time");
+    assert.ok(bb.connections.api.peak <= 1);
+    // 400 answers over 32 connections is 13 rounds of 150 ms; the bound allows a busy machine.
+    assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
+  } finally {
+    bb.setDelay(0);
+  }
+});
+
+function command(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), ...args], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: mkdtempSync(join(tmpdir(), "plan-home-")),
+        BITBUCKET_EMAIL: alice.email,
+        BITBUCKET_API_TOKEN: token,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
