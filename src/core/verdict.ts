@@ -82,9 +82,9 @@ export function judgeOffline(
 export function judge(settings: Settings, answers: Responses, expiry: Expiry): Judgement {
   const { credential } = settings;
   const apiHost = settings.apiUrl.host;
+  const { identity } = answers;
   const rest = [
-    answers.user,
-    ...answers.repositories.flatMap((r) => [r.rest, r.membership]),
+    ...new Set([identity.response, ...answers.repositories.flatMap((r) => [r.rest, r.membership])]),
   ].filter((a): a is BitbucketResponse => a !== undefined);
   const stop = (verdict: "unreachable" | "bad-input", p: Problem): Judgement => ({
     verdict,
@@ -94,11 +94,16 @@ export function judge(settings: Settings, answers: Responses, expiry: Expiry): J
   const git = answers.repositories.flatMap((r) => (r.write ? [r.read, r.write] : [r.read]));
   if (echoes(settings, [...rest, ...git]))
     return stop("unreachable", problem("credential-echoed", { host: apiHost }));
-  const { user } = answers;
-  if (user.status === 404)
+  // /user exists for everyone, and a repository git can read exists: a 404 means api-url is wrong.
+  const gitReadsIt = answers.repositories[0]?.read.status === 200;
+  if (identity.response.status === 404 && (identity.path === "/user" || gitReadsIt))
     return stop(
       "bad-input",
-      problem("api-url-not-found", { host: apiHost, path: settings.apiUrl.pathname }),
+      problem("api-url-not-found", {
+        host: apiHost,
+        path: settings.apiUrl.pathname,
+        asked: identity.path,
+      }),
     );
 
   const report: Report = {
@@ -120,7 +125,7 @@ export function judge(settings: Settings, answers: Responses, expiry: Expiry): J
   const refusedByGit = (r: RepositoryResponses) => r.read.status === 401 || r.read.status === 410;
   const rejected =
     credential.kind === "api-token" || answers.repositories.length === 0
-      ? user.status === 401
+      ? identity.response.status === 401
       : answers.repositories.every(refusedByGit);
   if (rejected) {
     problems.push(
@@ -138,12 +143,16 @@ export function judge(settings: Settings, answers: Responses, expiry: Expiry): J
     )
       return stop("unreachable", problem("not-json", { host: apiHost, status: 200 }));
   }
-  if (user.status === 200) {
-    const account = readAccount(user);
+  const { status } = identity.response;
+  if (identity.path === "/user" && status === 200) {
+    const account = readAccount(identity.response);
     if (!account) return stop("unreachable", problem("no-account", { host: apiHost }));
     report.account = account;
-  } else if (user.status !== 403 && !(user.status === 401 && credential.kind === "access-token")) {
-    return stop("unreachable", problem("user-status", { host: apiHost, status: user.status }));
+  } else if (![200, 401, 403, 404].includes(status)) {
+    return stop(
+      "unreachable",
+      problem("user-status", { host: apiHost, status, path: identity.path }),
+    );
   }
 
   const granted = grantedScopes(rest);

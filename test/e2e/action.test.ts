@@ -417,8 +417,9 @@ describe("access tokens", () => {
     });
   });
 
-  test("a 401 on /user is no verdict on an access token that a repository accepts", async () => {
-    // Access tokens are not users; how Bitbucket answers them on /user is not documented.
+  test("an access token with a repository to prove is asked about it, never /user", async () => {
+    // Access tokens are not users: their one REST request is the repository's, which carries
+    // the scopes and Bitbucket's rate-limit headers; a 401 waiting on /user is never met.
     const access = bb.issueAccessToken({
       kind: "repository",
       target: "acme/app",
@@ -434,6 +435,7 @@ describe("access tokens", () => {
         },
       },
     );
+    bb.clearRequests();
     await withJob(async (job) => {
       const main = await runMain(job, {
         "api-token": access,
@@ -444,7 +446,11 @@ describe("access tokens", () => {
       });
       assert.equal(main.code, 0, main.stdout);
       assert.equal(main.outputs["credential-type"], "access-token");
+      const rest = bb.requests.filter((r) => r.server === "api").map((r) => r.url);
+      assert.deepEqual(rest, ["/2.0/repositories/acme/app"]);
     });
+    // The injected 401 is still pending: take it, so it cannot reach another test.
+    await fetch(`${bb.apiUrl}/user`).then((r) => r.arrayBuffer());
   });
 
   test("an access token without write names the legacy scope to add", async () => {

@@ -104,7 +104,7 @@ describe("X-RateLimit-NearLimit, as Bitbucket sends it to access tokens", () => 
     try {
       const main = await action({ email: "", "api-token": access });
       assert.equal(main.code, 0, main.stdout);
-      assert.match(annotations(main, "warning"), /near its rate limit for (user|repositories)/);
+      assert.match(annotations(main, "warning"), /near its rate limit for api/);
       assert.equal(main.outputs["token-kind"], "repository-access-token");
     } finally {
       bb.setNearLimit(false);

@@ -565,7 +565,7 @@ describe("ask: the request plan", () => {
     const client = clientFor(f, settings);
     const answers = await ask(settings, client);
     assert.deepEqual(client.sent, { rest: 1, git: 6 });
-    assert.equal(answers.user.status, 200);
+    assert.deepEqual([answers.identity.path, answers.identity.response.status], ["/user", 200]);
     assert.deepEqual(
       answers.repositories.map((r) => [r.repository.fullName, r.read.status, r.write?.status]),
       [

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { BitbucketResponse } from "../../src/core/bitbucket/client.ts";
-import { followUps, type RepositoryResponses } from "../../src/core/bitbucket/requests.ts";
+import {
+  followUps,
+  identityPath,
+  type RepositoryResponses,
+} from "../../src/core/bitbucket/requests.ts";
 import { secretForms } from "../../src/core/inputs/credential.ts";
 import type { Expiry } from "../../src/core/inputs/dates.ts";
 import { type InputName, rawInputs } from "../../src/core/inputs/names.ts";
@@ -101,7 +105,7 @@ describe("judge: a fit token", () => {
       judge(
         API,
         {
-          user: userOk({ "x-credential-type": "api_token" }),
+          identity: { path: "/user", response: userOk({ "x-credential-type": "api_token" }) },
           repositories: [entry("acme/app", READ_OK, WRITE_OK)],
         },
         UNKNOWN,
@@ -141,7 +145,10 @@ describe("judge: a fit token", () => {
       },
       json: ACCOUNT,
     });
-    const j = judged(judge(API_BARE, { user, repositories: [] }, UNKNOWN), "fit");
+    const j = judged(
+      judge(API_BARE, { identity: { path: "/user", response: user }, repositories: [] }, UNKNOWN),
+      "fit",
+    );
     assert.deepEqual(j.report.grantedScopes, GRANTED);
   });
 
@@ -150,7 +157,7 @@ describe("judge: a fit token", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [
             entry(
               "acme/app",
@@ -171,14 +178,24 @@ describe("judge: a fit token", () => {
   it("takes the account's username, or its nickname; a uuid alone names it", () => {
     const { username: _, ...rest } = ACCOUNT;
     const nick = judged(
-      judge(API_BARE, { user: userOk({}, { ...rest, nickname: "jd" }), repositories: [] }, UNKNOWN),
+      judge(
+        API_BARE,
+        {
+          identity: { path: "/user", response: userOk({}, { ...rest, nickname: "jd" }) },
+          repositories: [],
+        },
+        UNKNOWN,
+      ),
       "fit",
     );
     assert.equal(nick.report.account?.username, "jd");
     const uuidOnly = judged(
       judge(
         API_BARE,
-        { user: userOk({}, { uuid: "{u-2}", display_name: 7 }), repositories: [] },
+        {
+          identity: { path: "/user", response: userOk({}, { uuid: "{u-2}", display_name: 7 }) },
+          repositories: [],
+        },
         UNKNOWN,
       ),
       "fit",
@@ -212,7 +229,14 @@ describe("judge: a fit token", () => {
           headers: { "x-oauth-scopes": scopes, ...headers },
           json: settings.credential.kind === "api-token" ? ACCOUNT : { type: "error" },
         });
-        const j = judged(judge(settings, { user, repositories: [] }, UNKNOWN), "fit");
+        const j = judged(
+          judge(
+            settings,
+            { identity: { path: "/user", response: user }, repositories: [] },
+            UNKNOWN,
+          ),
+          "fit",
+        );
         assert.equal(j.report.tokenKind, kind);
         assert.equal(j.report.credentialKind, settings.credential.kind);
       });
@@ -224,7 +248,7 @@ describe("judge: a fit token", () => {
         judge(
           settings,
           {
-            user: answer(401, { notJson: true }),
+            identity: { path: "/user", response: answer(401, { notJson: true }) },
             repositories: [
               entry("acme/app", READ_OK, WRITE_OK, {
                 rest: answer(200, {
@@ -251,7 +275,13 @@ describe("judge: scopes", () => {
     const j = judged(
       judge(
         API_BARE,
-        { user: userOk({ "x-oauth-scopes": "read:user:bitbucket" }), repositories: [] },
+        {
+          identity: {
+            path: "/user",
+            response: userOk({ "x-oauth-scopes": "read:user:bitbucket" }),
+          },
+          repositories: [],
+        },
         UNKNOWN,
       ),
       "unfit",
@@ -280,7 +310,14 @@ describe("judge: scopes", () => {
       "required-scopes": "write:repository:bitbucket read:user:bitbucket",
     });
     const j = judged(
-      judge(settings, { user: userOk({ "x-oauth-scopes": "" }), repositories: [] }, UNKNOWN),
+      judge(
+        settings,
+        {
+          identity: { path: "/user", response: userOk({ "x-oauth-scopes": "" }) },
+          repositories: [],
+        },
+        UNKNOWN,
+      ),
       "unfit",
     );
     assert.deepEqual(j.report.missingScopes, ["write:repository:bitbucket", "read:user:bitbucket"]);
@@ -292,7 +329,7 @@ describe("judge: scopes", () => {
       judge(
         settings,
         {
-          user: answer(401),
+          identity: { path: "/user", response: answer(401) },
           repositories: [
             entry("acme/app", READ_OK, WRITE_OK, {
               rest: answer(200, { headers: { "x-oauth-scopes": "pipeline" }, json: {} }),
@@ -332,7 +369,10 @@ describe("judge: scopes", () => {
       judge(
         accessSettings(),
         {
-          user: answer(403, { headers: { "x-oauth-scopes": "repository:write" } }),
+          identity: {
+            path: "/user",
+            response: answer(403, { headers: { "x-oauth-scopes": "repository:write" } }),
+          },
           repositories: [],
         },
         UNKNOWN,
@@ -352,7 +392,14 @@ describe("judge: scopes", () => {
         },
       },
     });
-    const j = judged(judge(accessSettings(), { user, repositories: [] }, UNKNOWN), "fit");
+    const j = judged(
+      judge(
+        accessSettings(),
+        { identity: { path: "/user", response: user }, repositories: [] },
+        UNKNOWN,
+      ),
+      "fit",
+    );
     assert.deepEqual(j.report.grantedScopes, ["repository", "repository:write"]);
   });
 
@@ -362,7 +409,14 @@ describe("judge: scopes", () => {
       json: { type: "error" },
     });
     const j = judged(
-      judge(API, { user, repositories: [entry("acme/app", READ_OK, WRITE_OK)] }, UNKNOWN),
+      judge(
+        API,
+        {
+          identity: { path: "/user", response: user },
+          repositories: [entry("acme/app", READ_OK, WRITE_OK)],
+        },
+        UNKNOWN,
+      ),
       "unfit",
     );
     assert.equal(j.report.account, undefined);
@@ -383,7 +437,7 @@ describe("judge: the credential refused", () => {
       judge(
         API,
         {
-          user: answer(401, { notJson: true }),
+          identity: { path: "/user", response: answer(401, { notJson: true }) },
           repositories: [entry("acme/app", answer(401), answer(401))],
         },
         UNKNOWN,
@@ -405,7 +459,7 @@ describe("judge: the credential refused", () => {
       judge(
         settings,
         {
-          user: answer(401, { notJson: true }),
+          identity: { path: "/user", response: answer(401, { notJson: true }) },
           repositories: [
             entry("acme/app", READ_OK, WRITE_OK, {
               rest: answer(200, {
@@ -443,7 +497,10 @@ describe("judge: the credential refused", () => {
       judge(
         settings,
         {
-          user: answer(403, { headers: { "x-oauth-scopes": "repository" } }),
+          identity: {
+            path: "/user",
+            response: answer(403, { headers: { "x-oauth-scopes": "repository" } }),
+          },
           repositories: [
             entry("acme/app", answer(401), answer(401)),
             entry("acme/lib", answer(401), answer(401)),
@@ -462,7 +519,7 @@ describe("judge: the credential refused", () => {
       const j = judge(
         settings,
         {
-          user: answer(401),
+          identity: { path: "/user", response: answer(401) },
           repositories: [
             entry("acme/typo", answer(status), answer(status), {
               rest: answer(404, { headers: { "x-oauth-scopes": "repository:write" } }),
@@ -477,7 +534,11 @@ describe("judge: the credential refused", () => {
 
   it("an access token with no repository to prove it on, and 401 on /user → rejected, and told to name one", () => {
     const j = judged(
-      judge(accessSettings(), { user: answer(401), repositories: [] }, UNKNOWN),
+      judge(
+        accessSettings(),
+        { identity: { path: "/user", response: answer(401) }, repositories: [] },
+        UNKNOWN,
+      ),
       "unfit",
     );
     assert.deepEqual(j.problems, [problem("access-token-rejected", { repositories: 0 })]);
@@ -493,15 +554,26 @@ describe("judge: answers that are not Bitbucket's", () => {
     stopped(
       judge(
         API,
-        { user: NOT_FOUND, repositories: [entry("acme/app", READ_OK, WRITE_OK)] },
+        {
+          identity: { path: "/user", response: NOT_FOUND },
+          repositories: [entry("acme/app", READ_OK, WRITE_OK)],
+        },
         UNKNOWN,
       ),
       "bad-input",
-      problem("api-url-not-found", { host: "api.bitbucket.org", path: "/2.0" }),
+      problem("api-url-not-found", { host: "api.bitbucket.org", path: "/2.0", asked: "/user" }),
     );
     const bare = settingsWith({ "api-url": "https://api.bitbucket.org/" });
-    const j = judge(bare, { user: NOT_FOUND, repositories: [] }, UNKNOWN);
-    stopped(j, "bad-input", problem("api-url-not-found", { host: "api.bitbucket.org", path: "/" }));
+    const j = judge(
+      bare,
+      { identity: { path: "/user", response: NOT_FOUND }, repositories: [] },
+      UNKNOWN,
+    );
+    stopped(
+      j,
+      "bad-input",
+      problem("api-url-not-found", { host: "api.bitbucket.org", path: "/", asked: "/user" }),
+    );
     assert.match(
       textOf(j.problems[0]),
       /the input `api-url` has no \/2\.0 at the end \(path \/\)\./,
@@ -516,7 +588,7 @@ describe("judge: answers that are not Bitbucket's", () => {
       answer(200, { headers: { "x-oauth-scopes": ALL_SCOPES }, json: null }),
     ]) {
       stopped(
-        judge(API_BARE, { user, repositories: [] }, UNKNOWN),
+        judge(API_BARE, { identity: { path: "/user", response: user }, repositories: [] }, UNKNOWN),
         "unreachable",
         problem("not-json", { host: "api.bitbucket.org", status: 200 }),
       );
@@ -528,7 +600,7 @@ describe("judge: answers that are not Bitbucket's", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [
             entry("acme/app", answer(404), answer(404), { rest: answer(200, { notJson: true }) }),
           ],
@@ -543,7 +615,11 @@ describe("judge: answers that are not Bitbucket's", () => {
   it("/user without an account id → unreachable no-account", () => {
     for (const json of [{ display_name: "Someone" }, [], { account_id: "", uuid: 5 }]) {
       stopped(
-        judge(API_BARE, { user: userOk({}, json), repositories: [] }, UNKNOWN),
+        judge(
+          API_BARE,
+          { identity: { path: "/user", response: userOk({}, json) }, repositories: [] },
+          UNKNOWN,
+        ),
         "unreachable",
         problem("no-account", { host: "api.bitbucket.org" }),
       );
@@ -555,7 +631,7 @@ describe("judge: answers that are not Bitbucket's", () => {
       judge(
         API,
         {
-          user: answer(200, { json: ACCOUNT }),
+          identity: { path: "/user", response: answer(200, { json: ACCOUNT }) },
           repositories: [entry("acme/app", READ_OK, WRITE_OK, { rest: REST_OK })],
         },
         UNKNOWN,
@@ -568,9 +644,13 @@ describe("judge: answers that are not Bitbucket's", () => {
   it("an odd /user status → unreachable user-status", () => {
     for (const status of [400, 418, 422]) {
       stopped(
-        judge(API_BARE, { user: answer(status, { json: {} }), repositories: [] }, UNKNOWN),
+        judge(
+          API_BARE,
+          { identity: { path: "/user", response: answer(status, { json: {} }) }, repositories: [] },
+          UNKNOWN,
+        ),
         "unreachable",
-        problem("user-status", { host: "api.bitbucket.org", status }),
+        problem("user-status", { host: "api.bitbucket.org", status, path: "/user" }),
       );
     }
   });
@@ -597,7 +677,11 @@ describe("judge: answers that are not Bitbucket's", () => {
         json: echo.json ?? ACCOUNT,
         headers: { "x-oauth-scopes": ALL_SCOPES, ...echo.headers },
       });
-      const j = judge(API_BARE, { user, repositories: [] }, UNKNOWN);
+      const j = judge(
+        API_BARE,
+        { identity: { path: "/user", response: user }, repositories: [] },
+        UNKNOWN,
+      );
       assert.deepEqual(
         j,
         {
@@ -612,7 +696,7 @@ describe("judge: answers that are not Bitbucket's", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [
             entry("acme/app", answer(404), answer(404), {
               rest: NOT_FOUND,
@@ -631,7 +715,10 @@ describe("judge: answers that are not Bitbucket's", () => {
     judged(
       judge(
         API_BARE,
-        { user: userOk({}, { ...ACCOUNT, email: EMAIL }), repositories: [] },
+        {
+          identity: { path: "/user", response: userOk({}, { ...ACCOUNT, email: EMAIL }) },
+          repositories: [],
+        },
         UNKNOWN,
       ),
       "fit",
@@ -657,7 +744,11 @@ describe("judge: answers that are not Bitbucket's", () => {
       ],
     ];
     for (const [repository, service, type] of cases) {
-      const j = judge(API, { user: userOk(), repositories: [repository] }, UNKNOWN);
+      const j = judge(
+        API,
+        { identity: { path: "/user", response: userOk() }, repositories: [repository] },
+        UNKNOWN,
+      );
       stopped(
         j,
         "unreachable",
@@ -666,7 +757,10 @@ describe("judge: answers that are not Bitbucket's", () => {
     }
     const j = judge(
       API,
-      { user: userOk(), repositories: [entry("acme/app", answer(200), WRITE_OK)] },
+      {
+        identity: { path: "/user", response: userOk() },
+        repositories: [entry("acme/app", answer(200), WRITE_OK)],
+      },
       UNKNOWN,
     );
     assert.match(textOf(j.problems[0]), /with a body of no declared type, not git's answer/);
@@ -678,7 +772,7 @@ describe("judge: answers that are not Bitbucket's", () => {
       const j = judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [
             entry("acme/app", answer(200, { headers: { "content-type": type } }), WRITE_OK),
           ],
@@ -700,7 +794,7 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [entry("acme/app", answer(404), answer(404), { rest: NOT_FOUND })],
         },
         UNKNOWN,
@@ -718,7 +812,7 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [entry("acme/app", answer(404), WRITE_OK, { rest: NOT_FOUND })],
         },
         UNKNOWN,
@@ -736,7 +830,7 @@ describe("judge: each repository", () => {
       judge(
         settings,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [
             entry("acme/gone", answer(404), answer(404), { rest: NOT_FOUND, membership }),
             entry("acme/lost", answer(404), answer(404), { rest: NOT_FOUND, membership }),
@@ -767,7 +861,7 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [entry("acme/app", answer(403), answer(403), { rest: REST_OK })],
         },
         UNKNOWN,
@@ -787,7 +881,7 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [entry("acme/app", READ_OK, answer(403), { rest: REST_OK })],
         },
         UNKNOWN,
@@ -814,7 +908,7 @@ describe("judge: each repository", () => {
         judge(
           API,
           {
-            user: userOk(),
+            identity: { path: "/user", response: userOk() },
             repositories: [entry("acme/app", answer(status), answer(status))],
           },
           UNKNOWN,
@@ -842,7 +936,7 @@ describe("judge: each repository", () => {
       judge(
         settings,
         {
-          user: answer(401),
+          identity: { path: "/user", response: answer(401) },
           repositories: [
             entry("acme/app", READ_OK, WRITE_OK, {
               rest: answer(200, { headers: { "x-oauth-scopes": "repository:write" }, json: {} }),
@@ -870,7 +964,7 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [entry("acme/app", answer(404), answer(404), { rest: REST_OK })],
         },
         UNKNOWN,
@@ -897,7 +991,7 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [entry("acme/app", READ_OK, answer(422), { rest: REST_OK })],
         },
         UNKNOWN,
@@ -922,7 +1016,12 @@ describe("judge: each repository", () => {
       judge(
         settings,
         {
-          user: userOk({ "x-oauth-scopes": "read:user:bitbucket, read:repository:bitbucket" }),
+          identity: {
+            path: "/user",
+            response: userOk({
+              "x-oauth-scopes": "read:user:bitbucket, read:repository:bitbucket",
+            }),
+          },
           repositories: [entry("acme/app", READ_OK)],
         },
         UNKNOWN,
@@ -939,7 +1038,10 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk({ "x-oauth-scopes": "read:user:bitbucket, read:workspace:bitbucket" }),
+          identity: {
+            path: "/user",
+            response: userOk({ "x-oauth-scopes": "read:user:bitbucket, read:workspace:bitbucket" }),
+          },
           repositories: [entry("acme/app", answer(403), answer(403), { rest: REST_OK })],
         },
         UNKNOWN,
@@ -958,7 +1060,10 @@ describe("judge: each repository", () => {
       judge(
         API,
         {
-          user: userOk({ "x-oauth-scopes": GRANTED.slice(0, 3).join(",") }),
+          identity: {
+            path: "/user",
+            response: userOk({ "x-oauth-scopes": GRANTED.slice(0, 3).join(",") }),
+          },
           repositories: [entry("acme/app", READ_OK, answer(403), { rest: REST_OK })],
         },
         UNKNOWN,
@@ -982,7 +1087,7 @@ describe("judge: each repository", () => {
       judge(
         settings,
         {
-          user: userOk(),
+          identity: { path: "/user", response: userOk() },
           repositories: [
             entry("acme/a", READ_OK, WRITE_OK),
             entry("acme/b", answer(403), answer(403), { rest: REST_OK }),
@@ -1033,7 +1138,7 @@ describe("judge: each repository", () => {
         (access, user, read, write, rest, membership) => {
           const settings = access ? accessSettings({ repositories: "acme/app" }) : API;
           const answers = {
-            user: toAnswer(user, "git-upload-pack"),
+            identity: { path: "/user", response: toAnswer(user, "git-upload-pack") },
             repositories: [
               entry(
                 "acme/app",
@@ -1070,7 +1175,10 @@ describe("judge: each repository", () => {
 });
 
 describe("judge: warnings", () => {
-  const fitAnswers = { user: userOk(), repositories: [entry("acme/app", READ_OK, WRITE_OK)] };
+  const fitAnswers = {
+    identity: { path: "/user", response: userOk() },
+    repositories: [entry("acme/app", READ_OK, WRITE_OK)],
+  };
 
   it("an expiry soon → expires-soon; today → expires-today; otherwise none", () => {
     const cases: [Expiry, Problem[]][] = [
@@ -1096,7 +1204,7 @@ describe("judge: warnings", () => {
     const j = judged(
       judge(
         API,
-        { user: answer(401), repositories: [] },
+        { identity: { path: "/user", response: answer(401) }, repositories: [] },
         { status: "today", day: "2026-08-15", daysLeft: 0 },
       ),
       "unfit",
@@ -1111,7 +1219,10 @@ describe("judge: warnings", () => {
           API,
           {
             ...fitAnswers,
-            user: userOk({ "x-ratelimit-nearlimit": value, "x-ratelimit-resource": "api" }),
+            identity: {
+              path: "/user",
+              response: userOk({ "x-ratelimit-nearlimit": value, "x-ratelimit-resource": "api" }),
+            },
           },
           UNKNOWN,
         ),
@@ -1120,7 +1231,14 @@ describe("judge: warnings", () => {
       assert.deepEqual(j.warnings, [problem("rate-limit-near", { resource: "api" })], value);
     }
     const j = judged(
-      judge(API, { ...fitAnswers, user: userOk({ "x-ratelimit-nearlimit": "true" }) }, UNKNOWN),
+      judge(
+        API,
+        {
+          ...fitAnswers,
+          identity: { path: "/user", response: userOk({ "x-ratelimit-nearlimit": "true" }) },
+        },
+        UNKNOWN,
+      ),
       "fit",
     );
     assert.deepEqual(j.warnings, [problem("rate-limit-near", { resource: undefined })]);
@@ -1130,7 +1248,14 @@ describe("judge: warnings", () => {
     );
     for (const value of ["false", "0", ""]) {
       const quiet = judged(
-        judge(API, { ...fitAnswers, user: userOk({ "x-ratelimit-nearlimit": value }) }, UNKNOWN),
+        judge(
+          API,
+          {
+            ...fitAnswers,
+            identity: { path: "/user", response: userOk({ "x-ratelimit-nearlimit": value }) },
+          },
+          UNKNOWN,
+        ),
         "fit",
       );
       assert.deepEqual(quiet.warnings, [], value);
@@ -1143,10 +1268,13 @@ describe("judge: warnings", () => {
         API,
         {
           ...fitAnswers,
-          user: userOk({
-            "x-ratelimit-nearlimit": "true",
-            "x-ratelimit-resource": `api\n::error::forged\u001b[2J${"x".repeat(200)}`,
-          }),
+          identity: {
+            path: "/user",
+            response: userOk({
+              "x-ratelimit-nearlimit": "true",
+              "x-ratelimit-resource": `api\n::error::forged\u001b[2J${"x".repeat(200)}`,
+            }),
+          },
         },
         UNKNOWN,
       ),
@@ -1205,7 +1333,7 @@ describe("judgeOffline", () => {
 describe("followUps", () => {
   const fit = (name: string) => entry(name, READ_OK, WRITE_OK);
   const responses = (user: BitbucketResponse, ...repositories: RepositoryResponses[]) => ({
-    user,
+    identity: { path: "/user", response: user },
     repositories,
   });
 
@@ -1247,13 +1375,19 @@ describe("followUps", () => {
     assert.deepEqual(followUps(API, answers).workspaces, ["acme", "other"]);
     const noWorkspaceScope = {
       ...answers,
-      user: userOk({ "x-oauth-scopes": "read:user:bitbucket, read:repository:bitbucket" }),
+      identity: {
+        path: "/user",
+        response: userOk({ "x-oauth-scopes": "read:user:bitbucket, read:repository:bitbucket" }),
+      },
     };
     assert.deepEqual(followUps(API, noWorkspaceScope).workspaces, []);
     const access = accessSettings({ repositories: "acme/a" });
     const withWorkspace = {
       ...answers,
-      user: answer(403, { headers: { "x-oauth-scopes": "read:workspace:bitbucket" } }),
+      identity: {
+        path: "/user",
+        response: answer(403, { headers: { "x-oauth-scopes": "read:workspace:bitbucket" } }),
+      },
     };
     assert.deepEqual(followUps(access, withWorkspace).workspaces, []);
   });
@@ -1279,11 +1413,24 @@ describe("judge renders for every front end", () => {
     const MEDIA: Medium[] = ["plain", "markdown"];
     const forms = secretForms(API_TOKEN, EMAIL);
     const judgements = [
-      judge(API, { user: answer(401), repositories: [] }, UNKNOWN),
-      judge(API, { user: userOk({ "x-oauth-scopes": "" }), repositories: [] }, UNKNOWN),
+      judge(API, { identity: { path: "/user", response: answer(401) }, repositories: [] }, UNKNOWN),
       judge(
         API,
-        { user: userOk({ "x-oauth-scopes": `${ALL_SCOPES},${API_TOKEN}` }), repositories: [] },
+        {
+          identity: { path: "/user", response: userOk({ "x-oauth-scopes": "" }) },
+          repositories: [],
+        },
+        UNKNOWN,
+      ),
+      judge(
+        API,
+        {
+          identity: {
+            path: "/user",
+            response: userOk({ "x-oauth-scopes": `${ALL_SCOPES},${API_TOKEN}` }),
+          },
+          repositories: [],
+        },
         UNKNOWN,
       ),
     ];
@@ -1299,5 +1446,114 @@ describe("judge renders for every front end", () => {
         }
       }
     }
+  });
+});
+
+describe("an access token with a repository: its one REST request is that repository's", () => {
+  const ACCESS = accessSettings({ repositories: "acme/app acme/lib" });
+  const repoRest = (headers: BitbucketResponse["headers"] = {}) =>
+    answer(200, {
+      headers: {
+        "x-oauth-scopes": "repository:write",
+        "x-credential-type": "repo_access_token",
+        ...headers,
+      },
+      json: { full_name: "acme/app" },
+    });
+  const asked = (
+    response: BitbucketResponse,
+    first: RepositoryResponses,
+    ...rest: RepositoryResponses[]
+  ) => ({
+    identity: { path: "/repositories/acme/app", response },
+    repositories: [{ ...first, rest: response }, ...rest],
+  });
+
+  it("identityPath: /user for API tokens and for access tokens with no repository", () => {
+    assert.equal(identityPath(ACCESS), "/repositories/acme/app");
+    assert.equal(identityPath(accessSettings()), "/user");
+    assert.equal(identityPath(API), "/user");
+  });
+
+  it("fit, with the kind and the scopes from the repository's answer", () => {
+    const j = judged(
+      judge(
+        ACCESS,
+        asked(
+          repoRest(),
+          entry("acme/app", READ_OK, WRITE_OK),
+          entry("acme/lib", READ_OK, WRITE_OK),
+        ),
+        UNKNOWN,
+      ),
+      "fit",
+    );
+    assert.equal(j.report.tokenKind, "repository-access-token");
+    assert.equal(j.report.account, undefined);
+  });
+
+  it("X-RateLimit-NearLimit on that answer is a warning naming the resource", () => {
+    const near = repoRest({ "x-ratelimit-nearlimit": "true", "x-ratelimit-resource": "api" });
+    const j = judged(
+      judge(
+        ACCESS,
+        asked(near, entry("acme/app", READ_OK, WRITE_OK), entry("acme/lib", READ_OK, WRITE_OK)),
+        UNKNOWN,
+      ),
+      "fit",
+    );
+    assert.deepEqual(j.warnings, [problem("rate-limit-near", { resource: "api" })]);
+  });
+
+  it("a 404 from REST for a repository git can read: api-url is wrong", () => {
+    stopped(
+      judge(
+        ACCESS,
+        asked(
+          NOT_FOUND,
+          entry("acme/app", READ_OK, WRITE_OK),
+          entry("acme/lib", READ_OK, WRITE_OK),
+        ),
+        UNKNOWN,
+      ),
+      "bad-input",
+      problem("api-url-not-found", {
+        host: "api.bitbucket.org",
+        path: "/2.0",
+        asked: "/repositories/acme/app",
+      }),
+    );
+  });
+
+  it("a 404 from REST and from git: the repository is missing, not the URL", () => {
+    const missing = answer(404, {
+      headers: { "x-oauth-scopes": "repository:write" },
+      json: { type: "error", error: { message: "Not found" } },
+    });
+    const j = judged(
+      judge(
+        ACCESS,
+        asked(
+          missing,
+          entry("acme/app", NOT_FOUND, NOT_FOUND),
+          entry("acme/lib", READ_OK, WRITE_OK),
+        ),
+        UNKNOWN,
+      ),
+      "unfit",
+    );
+    assert.deepEqual(j.problems, [problem("repository-not-found", { name: "acme/app" })]);
+  });
+
+  it("followUps does not ask again about the repository already asked", () => {
+    const responses = asked(
+      repoRest(),
+      entry("acme/app", answer(403)),
+      entry("acme/lib", answer(403)),
+    );
+    assert.deepEqual(
+      followUps(ACCESS, responses).explain.map((r) => r.repository.fullName),
+      ["acme/lib"],
+    );
   });
 });

@@ -2,8 +2,10 @@
  * The request plan. A successful check costs one REST request whatever the number of
  * repositories: `GET /user` proves who the token belongs to and (in x-oauth-scopes) what it may
  * do, and git's own advertisements, sent with git's username, prove read and push per
- * repository. The REST API is asked about a repository only to explain a git refusal (missing
- * vs forbidden), in a second round that a fit token never needs.
+ * repository. An access token is not a user: with a repository to prove, its one REST request
+ * is that repository's, which carries the same scope headers and, unlike /user, Bitbucket's
+ * rate-limit headers. The REST API is asked about other repositories only to explain a git
+ * refusal (missing vs forbidden), in a second round that a fit token never needs.
  */
 
 import { parseScopeHeader, toGranular } from "../inputs/scopes.ts";
@@ -23,8 +25,17 @@ export interface RepositoryResponses {
 }
 
 export interface Responses {
-  user: BitbucketResponse;
+  /** The one REST request of every run: GET /user, or an access token's first repository. */
+  identity: { path: string; response: BitbucketResponse };
   repositories: RepositoryResponses[];
+}
+
+/** Where the run's one REST request goes. */
+export function identityPath(settings: Settings): string {
+  const [first] = settings.repositories;
+  return settings.credential.kind === "access-token" && first
+    ? `/repositories/${first.workspace}/${first.slug}`
+    : "/user";
 }
 
 export const WRITE_SCOPE = "write:repository:bitbucket";
@@ -35,8 +46,9 @@ export const wantsWrite = (settings: Settings): boolean =>
 
 export async function ask(settings: Settings, client: BitbucketClient): Promise<Responses> {
   const write = wantsWrite(settings);
-  const [user, repositories] = await Promise.all([
-    client.rest("/user"),
+  const path = identityPath(settings);
+  const [identity, repositories] = await Promise.all([
+    client.rest(path),
     Promise.all(
       settings.repositories.map(async (repository): Promise<RepositoryResponses> => {
         const [read, pushed] = await Promise.all([
@@ -47,7 +59,8 @@ export async function ask(settings: Settings, client: BitbucketClient): Promise<
       }),
     ),
   ]);
-  const answers: Responses = { user, repositories };
+  if (path !== "/user") repositories[0].rest = identity;
+  const answers: Responses = { identity: { path, response: identity }, repositories };
   const { explain, workspaces } = followUps(settings, answers);
   await Promise.all([
     ...explain.map(async (entry) => {
@@ -66,8 +79,8 @@ export async function ask(settings: Settings, client: BitbucketClient): Promise<
 /**
  * What the first round leaves unexplained: each repository git refused for a reason other than
  * the credential itself, and (for API tokens that may read workspaces) the workspaces of those
- * git answered 404 for. When /user gave no scopes (an access token answered 401 there), the
- * first repository is asked too: its answer carries them.
+ * git answered 404 for. When the first answer gave no scopes (an access token answered 401 on
+ * /user), the first repository is asked too: its answer carries them.
  */
 export function followUps(
   settings: Settings,
@@ -75,11 +88,15 @@ export function followUps(
 ): { explain: RepositoryResponses[]; workspaces: string[] } {
   const refused = (a: BitbucketResponse | undefined) =>
     a !== undefined && a.status !== 200 && a.status !== 401 && a.status !== 410;
-  const explain = answers.repositories.filter((r) => refused(r.read) || refused(r.write));
-  if (answers.user.headers["x-oauth-scopes"] === undefined && answers.repositories.length > 0) {
-    if (!explain.includes(answers.repositories[0])) explain.unshift(answers.repositories[0]);
-  }
-  const granted = toGranular(parseScopeHeader(answers.user.headers["x-oauth-scopes"]));
+  const unexplained = (r: RepositoryResponses) => r.rest === undefined;
+  const explain = answers.repositories.filter(
+    (r) => unexplained(r) && (refused(r.read) || refused(r.write)),
+  );
+  const scopes = answers.identity.response.headers["x-oauth-scopes"];
+  const [first] = answers.repositories;
+  if (scopes === undefined && first && unexplained(first) && !explain.includes(first))
+    explain.unshift(first);
+  const granted = toGranular(parseScopeHeader(scopes));
   const workspaces =
     settings.credential.kind === "api-token" && granted.has("read:workspace:bitbucket")
       ? [

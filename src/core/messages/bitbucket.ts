@@ -113,10 +113,10 @@ export const BITBUCKET_MESSAGES = {
   "user-status": message({
     group: "bitbucket",
     about: "network",
-    text: (p: { host: string; status: number }) =>
-      `Bitbucket (${p.host}) answered ${p.status} to /user. ${NOT_JUDGED}`,
+    text: (p: { host: string; status: number; path: string }) =>
+      `Bitbucket (${p.host}) answered ${p.status} to ${p.path}. ${NOT_JUDGED}`,
     fix: () => RETRY,
-    example: { host: "api.bitbucket.org", status: 400 },
+    example: { host: "api.bitbucket.org", status: 400, path: "/user" },
   }),
   "no-account": message({
     group: "bitbucket",
@@ -129,11 +129,11 @@ export const BITBUCKET_MESSAGES = {
   "api-url-not-found": message({
     group: "bitbucket",
     about: "api-url",
-    text: (p: { host: string; path: string }, r) =>
-      `Bitbucket (${p.host}) answered 404 to /user: ${r.input("api-url")} ${p.path.endsWith("/2.0") ? `(path ${p.path}) is not the REST API's base URL` : `has no /2.0 at the end (path ${p.path || "/"})`}.`,
+    text: (p: { host: string; path: string; asked: string }, r) =>
+      `Bitbucket (${p.host}) answered 404 to ${p.asked}: ${r.input("api-url")} ${p.path.endsWith("/2.0") ? `(path ${p.path}) is not the REST API's base URL` : `has no /2.0 at the end (path ${p.path || "/"})`}.`,
     fix: (_, r) =>
       `Set ${r.input("api-url")} to the REST API's base URL, ending in /2.0: for Bitbucket Cloud that is https://api.bitbucket.org/2.0, the default, so leave it out. Retrying will not help.`,
-    example: { host: "api.bitbucket.org", path: "" },
+    example: { host: "api.bitbucket.org", path: "", asked: "/user" },
   }),
   redirected: message({
     group: "bitbucket",
