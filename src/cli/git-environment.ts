@@ -1,6 +1,6 @@
 /** Where things live for the command: a Pipelines step container or a terminal. */
 import * as os from "node:os";
-import type { GitEnvironment } from "../core/git/places.ts";
+import type { GitEnvironment } from "../core/git/credential-dir.ts";
 
 export function commandGitEnvironment(env: Record<string, string | undefined>): GitEnvironment {
   return {

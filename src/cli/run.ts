@@ -99,7 +99,7 @@ export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise
     now: () => new Date(),
     log: io.env.BITBUCKET_AUTH_DEBUG ? (text) => io.stderr.write(`debug: ${text}\n`) : undefined,
     busy: () => spinner(io, "Checking the token with Bitbucket"),
-    git: { places: commandGitEnvironment(io.env) },
+    git: { environment: commandGitEnvironment(io.env) },
   });
   tell(io, frontEnd, outcome, raw);
   if (outcome.git) {

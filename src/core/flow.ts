@@ -16,7 +16,7 @@ import { judgeOffline } from "./verdict.ts";
 
 export interface Ports {
   now: () => Date;
-  /** Git's places and the action's state; needed only when git is to be set up. */
+  /** Git's environment and the action's state; needed only when git is to be set up. */
   git?: GitPorts;
   clock?: Clock;
   /** Debug lines: one per request, never a header or a body. */
@@ -63,7 +63,7 @@ async function check(settings: Settings, ports: Ports): Promise<Outcome> {
     return { verdict: judgement.verdict, problems: judgement.problems, warnings: [] };
   const outcome: Outcome = { ...judgement };
   if (judgement.verdict !== "fit" || !settings.configureGit) return outcome;
-  if (!ports.git) throw new Error("git set-up asked for without its places");
+  if (!ports.git) throw new Error("git set-up asked for without its environment");
   try {
     const { setUpGit } = await import("./git/setup.ts");
     outcome.git = await setUpGit(settings, judgement.report, ports.git);

@@ -1,6 +1,6 @@
 /** Where things live on a GitHub runner. */
 import * as os from "node:os";
-import type { GitEnvironment } from "../core/git/places.ts";
+import type { GitEnvironment } from "../core/git/credential-dir.ts";
 
 export function runnerGitEnvironment(): GitEnvironment {
   return {

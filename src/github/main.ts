@@ -25,7 +25,7 @@ export async function main(): Promise<number> {
     outcome = await authenticate(raw, {
       now: () => new Date(),
       log: (line) => core.debug(line),
-      git: { places: runnerGitEnvironment(), forJob: true, remember: state.saveGit },
+      git: { environment: runnerGitEnvironment(), forJob: true, remember: state.saveGit },
     });
     await publish(outcome, raw);
   } catch (error) {

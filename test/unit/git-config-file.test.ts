@@ -15,7 +15,7 @@ import {
   includeBlock,
   listBlocks,
 } from "../../src/core/git/config-file.ts";
-import { newCredentialId } from "../../src/core/git/places.ts";
+import { newCredentialId } from "../../src/core/git/credential-dir.ts";
 import { removeWritten } from "../../src/core/git/remove.ts";
 import { Failure } from "../../src/core/outcome.ts";
 

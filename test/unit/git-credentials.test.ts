@@ -9,13 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { quote } from "../../src/core/git/config-file.ts";
-import { credentialConfig, scopesFor } from "../../src/core/git/credential-file.ts";
-import {
-  environmentIncludes,
-  globalConfigPath,
-  includeVariables,
-  userGlobalConfigs,
-} from "../../src/core/git/global-config.ts";
 import {
   createCredentialDir,
   isOurs,
@@ -23,7 +16,14 @@ import {
   realTempDir,
   sessionCredentials,
   writeNote,
-} from "../../src/core/git/places.ts";
+} from "../../src/core/git/credential-dir.ts";
+import { credentialConfig, scopesFor } from "../../src/core/git/credential-file.ts";
+import {
+  environmentIncludes,
+  globalConfigPath,
+  includeVariables,
+  userGlobalConfigs,
+} from "../../src/core/git/global-config.ts";
 import { parseRewrites } from "../../src/core/git/proof.ts";
 import { compareVersions, parseVersion } from "../../src/core/git/run-git.ts";
 import { credentialFor, gitAuthorization } from "../../src/core/inputs/credential.ts";
@@ -236,28 +236,32 @@ describe("where the credential lives", () => {
 });
 
 describe("the global config", () => {
-  const places = (home: string, env: Record<string, string> = {}) => ({ home, env });
+  const environment = (home: string, env: Record<string, string> = {}) => ({ home, env });
 
   it("is GIT_CONFIG_GLOBAL when set, else ~/.gitconfig, or the XDG file when only it exists", async (t) => {
     const home = await scratch(t);
-    assert.deepEqual(userGlobalConfigs(places(home, { GIT_CONFIG_GLOBAL: "/x/y" })), ["/x/y"]);
-    assert.deepEqual(userGlobalConfigs(places(home)), [
+    assert.deepEqual(userGlobalConfigs(environment(home, { GIT_CONFIG_GLOBAL: "/x/y" })), ["/x/y"]);
+    assert.deepEqual(userGlobalConfigs(environment(home)), [
       join(home, ".config/git/config"),
       join(home, ".gitconfig"),
     ]);
-    assert.equal(globalConfigPath(places(home)), join(home, ".gitconfig"), "neither exists");
+    assert.equal(globalConfigPath(environment(home)), join(home, ".gitconfig"), "neither exists");
     await mkdir(join(home, ".config/git"), { recursive: true });
     await writeFile(join(home, ".config/git/config"), "");
-    assert.equal(globalConfigPath(places(home)), join(home, ".config/git/config"));
+    assert.equal(globalConfigPath(environment(home)), join(home, ".config/git/config"));
     await writeFile(join(home, ".gitconfig"), "");
-    assert.equal(globalConfigPath(places(home)), join(home, ".gitconfig"), "both: ~/.gitconfig");
+    assert.equal(
+      globalConfigPath(environment(home)),
+      join(home, ".gitconfig"),
+      "both: ~/.gitconfig",
+    );
     const xdg = join(home, "xdg");
     assert.equal(
-      globalConfigPath(places(join(home, "none"), { XDG_CONFIG_HOME: xdg })),
+      globalConfigPath(environment(join(home, "none"), { XDG_CONFIG_HOME: xdg })),
       join(home, "none", ".gitconfig"),
     );
     assert.deepEqual(
-      userGlobalConfigs(places(home, { XDG_CONFIG_HOME: xdg }))[0],
+      userGlobalConfigs(environment(home, { XDG_CONFIG_HOME: xdg }))[0],
       join(xdg, "git/config"),
     );
   });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { addCredentialBlock, cutBlocks, includeBlock } from "../../src/core/git/config-file.ts";
-import { newCredentialId } from "../../src/core/git/places.ts";
+import { newCredentialId } from "../../src/core/git/credential-dir.ts";
 import { removeWritten } from "../../src/core/git/remove.ts";
 
 const HOST = ["https://bitbucket.org/"];

@@ -11,7 +11,7 @@ import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
-import type { GitEnvironment } from "./places.ts";
+import type { GitEnvironment } from "./credential-dir.ts";
 
 /** The files git reads as global config, in the order it reads them. */
 export function userGlobalConfigs({ env, home }: Pick<GitEnvironment, "env" | "home">): string[] {
@@ -21,8 +21,8 @@ export function userGlobalConfigs({ env, home }: Pick<GitEnvironment, "env" | "h
 }
 
 /** The file `git config --global` writes to, by git's own rules. */
-export function globalConfigPath(places: Pick<GitEnvironment, "env" | "home">): string {
-  const files = userGlobalConfigs(places);
+export function globalConfigPath(environment: Pick<GitEnvironment, "env" | "home">): string {
+  const files = userGlobalConfigs(environment);
   if (files.length === 1) return files[0];
   const [xdg, primary] = files;
   return !existsSync(primary) && existsSync(xdg) ? xdg : primary;

@@ -7,14 +7,14 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { cutBlocks, editConfig, followLinks, listBlocks, readText } from "./config-file.ts";
-import { userGlobalConfigs } from "./global-config.ts";
 import {
   CREDENTIAL_FILE,
   type GitEnvironment,
   removeCredentialDir,
   sessionCredentials,
   type Written,
-} from "./places.ts";
+} from "./credential-dir.ts";
+import { userGlobalConfigs } from "./global-config.ts";
 
 export interface Removal {
   /** Files changed or deleted, for the log. */
@@ -46,13 +46,13 @@ export async function removeWritten(written: Partial<Written> & { id: string }):
  * through the notes in their directories (so a GIT_CONFIG_GLOBAL changed since set-up does not
  * hide one), and blocks of ours in the global config whose credential file is gone.
  */
-export async function cleanUpSession(places: GitEnvironment): Promise<Removal> {
+export async function cleanUpSession(environment: GitEnvironment): Promise<Removal> {
   const removal: Removal = { removed: [], found: 0, missing: [] };
-  const temp = await fs.realpath(path.resolve(places.tempDir)).catch(() => undefined);
-  const mine = temp ? await sessionCredentials(temp, places.session) : [];
+  const temp = await fs.realpath(path.resolve(environment.tempDir)).catch(() => undefined);
+  const mine = temp ? await sessionCredentials(temp, environment.session) : [];
   const ids = new Set(mine.map((w) => w.id));
   const configs = new Set<string>();
-  for (const file of [...mine.map((w) => w.config), ...userGlobalConfigs(places)])
+  for (const file of [...mine.map((w) => w.config), ...userGlobalConfigs(environment)])
     if (file) configs.add(await followLinks(file));
   for (const config of configs) {
     const text = await readText(config);

@@ -16,13 +16,6 @@ import type { Settings } from "../inputs/settings.ts";
 import { type Problem, problem } from "../messages/index.ts";
 import type { Report } from "../verdict.ts";
 import { addCredentialBlock, followLinks } from "./config-file.ts";
-import { baseOf, credentialConfig, scopesFor } from "./credential-file.ts";
-import {
-  assertWritableConfig,
-  environmentIncludes,
-  globalConfigPath,
-  includeVariables,
-} from "./global-config.ts";
 import {
   CREDENTIAL_FILE,
   createCredentialDir,
@@ -32,7 +25,14 @@ import {
   realTempDir,
   type Written,
   writeNote,
-} from "./places.ts";
+} from "./credential-dir.ts";
+import { baseOf, credentialConfig, scopesFor } from "./credential-file.ts";
+import {
+  assertWritableConfig,
+  environmentIncludes,
+  globalConfigPath,
+  includeVariables,
+} from "./global-config.ts";
 import { assertParses, checkRewrites, proveInForce, proveRead } from "./proof.ts";
 import { removeWritten } from "./remove.ts";
 import { compareVersions, ENVIRONMENT_CONFIG_VERSION, findGit } from "./run-git.ts";
@@ -68,7 +68,7 @@ export interface GitState {
 }
 
 export interface GitPorts {
-  places: GitEnvironment;
+  environment: GitEnvironment;
   /** The action: credentials for this job only, when git can (2.31+); else the global config. */
   forJob?: boolean;
   /** Told the state before anything is written, and again once everything is. */
@@ -80,9 +80,9 @@ export async function setUpGit(
   report: Report,
   ports: GitPorts,
 ): Promise<GitSetup> {
-  const { places } = ports;
-  const temp = await realTempDir(places);
-  const git = await findGit(places.env, temp, settings.timeoutMs);
+  const { environment } = ports;
+  const temp = await realTempDir(environment);
+  const git = await findGit(environment.env, temp, settings.timeoutMs);
   await assertParses(git, {}); // a config git cannot read is reported, never added to
 
   const warnings: Problem[] = [];
@@ -94,7 +94,7 @@ export async function setUpGit(
 
   const forJob =
     ports.forJob === true && compareVersions(git.version, ENVIRONMENT_CONFIG_VERSION) >= 0;
-  const config = forJob ? undefined : await followLinks(globalConfigPath(places));
+  const config = forJob ? undefined : await followLinks(globalConfigPath(environment));
   if (config) await assertWritableConfig(config);
 
   const id = newCredentialId();
@@ -102,18 +102,18 @@ export async function setUpGit(
   const written: Written = { id, dir, config };
   ports.remember?.({ ...written, configured: false });
   const credentialFile = path.join(dir, CREDENTIAL_FILE);
-  const exports = forJob ? includeVariables(places.env, credentialFile) : {};
+  const exports = forJob ? includeVariables(environment.env, credentialFile) : {};
   let replaced = 0;
   const proven =
     fullNames.length > 0 ? `${baseOf(settings.gitUrl)}/${fullNames[0]}.git` : scopes[0];
   const authorization = gitAuthorization(settings.credential);
   try {
-    await writeNote(written, scopes, places.session);
+    await writeNote(written, scopes, environment.session);
     const text = credentialConfig({ ...settings, authorization, scopes });
     await fs.writeFile(credentialFile, text, { flag: "wx", mode: 0o600 });
     replaced = config
       ? await addCredentialBlock(config, id, credentialFile, scopes)
-      : await earlierCovering(places.env, scopes);
+      : await earlierCovering(environment.env, scopes);
 
     // Exactly what later steps will see: the job's environment with the exports added.
     await assertParses(git, exports);

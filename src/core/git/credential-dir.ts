@@ -45,16 +45,19 @@ export const newCredentialId = (): string => randomBytes(8).toString("hex");
  * The temp directory with every symbolic link resolved, checked to be outside the workspace
  * (resolved too: a link must not smuggle the credential into the checkout).
  */
-export async function realTempDir(places: GitEnvironment): Promise<string> {
-  await fs.mkdir(path.resolve(places.tempDir), { recursive: true });
-  const temp = await fs.realpath(path.resolve(places.tempDir));
-  if (places.workspace) {
+export async function realTempDir(environment: GitEnvironment): Promise<string> {
+  await fs.mkdir(path.resolve(environment.tempDir), { recursive: true });
+  const temp = await fs.realpath(path.resolve(environment.tempDir));
+  if (environment.workspace) {
     const workspace = await fs
-      .realpath(path.resolve(places.workspace))
-      .catch(() => path.resolve(places.workspace as string));
+      .realpath(path.resolve(environment.workspace))
+      .catch(() => path.resolve(environment.workspace as string));
     if (isInside(temp, workspace))
       throw new Failure("bad-input", [
-        problem("temp-inside-workspace", { tempDir: places.tempDir, workspace: places.workspace }),
+        problem("temp-inside-workspace", {
+          tempDir: environment.tempDir,
+          workspace: environment.workspace,
+        }),
       ]);
   }
   return temp;
