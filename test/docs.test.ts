@@ -12,8 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
@@ -281,13 +281,8 @@ describe("README: agrees with the pipe and the examples", () => {
 
 const yamlBlocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map(([, body]) => body);
 
-interface PipelinesYaml {
-  pipelines: { default: { step: { script?: unknown[]; "after-script"?: unknown[] } }[] };
-}
-
 describe("README: the quick-start examples", () => {
   const workflow = yamlBlocks.find((block) => /^jobs:/m.test(block));
-  const pipelines = yamlBlocks.find((block) => /^pipelines:/m.test(block));
 
   it("the GitHub workflow validates with @actions/workflow-parser", async () => {
     assert.ok(workflow, "no workflow in the README");
@@ -330,19 +325,64 @@ describe("README: the quick-start examples", () => {
       "no plain git clone of a Bitbucket repository after the step",
     );
   });
+});
 
-  it("the Pipelines example is examples/bitbucket-pipelines.yml's steps, command for command", () => {
-    assert.ok(pipelines, "no bitbucket-pipelines.yml in the README");
-    const commands = (doc: PipelinesYaml) =>
-      doc.pipelines.default.map(({ step }) => ({
-        script: (step.script ?? []).map((line) => JSON.stringify(line)),
-        after: (step["after-script"] ?? []).map((line) => JSON.stringify(line)),
-      }));
-    const shown = parseYaml(pipelines) as PipelinesYaml;
-    const example = parseYaml(read("examples/bitbucket-pipelines.yml")) as PipelinesYaml;
-    assert.deepEqual(commands(shown), commands(example));
-    const all = JSON.stringify(commands(shown));
-    assert.match(all, /bitbucket-auth setup/);
-    assert.match(all, /bitbucket-auth cleanup/);
+// ── The docs as a whole ─────────────────────────────────────────────────────────────────────
+
+const DOCS = readdirSync(join(ROOT, "docs"))
+  .filter((name) => name.endsWith(".md"))
+  .map((name) => `docs/${name}`);
+const PAGES = ["README.md", ...DOCS, "SECURITY.md", "pipe/README.md"];
+
+describe("the docs as a whole", () => {
+  it("a code block marked as a file is that file, byte for byte", () => {
+    let marked = 0;
+    for (const page of PAGES) {
+      for (const [, file, body] of read(page).matchAll(
+        /<!-- file: (\S+) -->\n+```\w*\n([\s\S]*?)```/g,
+      )) {
+        marked++;
+        assert.equal(body, read(file), `${page}: the block marked ${file}`);
+      }
+    }
+    assert.ok(marked >= 1, "the README shows a Pipelines example file");
+  });
+
+  it("every relative link goes to a file that exists, and every anchor to a heading", () => {
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-");
+    const anchors = (page: string) =>
+      new Set([...read(page).matchAll(/^#{1,6} (.+)$/gm)].map(([, h]) => slug(h)));
+    const broken: string[] = [];
+    for (const page of PAGES) {
+      for (const [, target] of read(page).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^(https?:|mailto:)/.test(target)) continue;
+        const [file, anchor] = target.split("#");
+        const resolved = file === "" ? page : relative(ROOT, join(ROOT, dirname(page), file));
+        if (!existsSync(join(ROOT, resolved))) broken.push(`${page}: ${target}`);
+        else if (anchor && resolved.endsWith(".md") && !anchors(resolved).has(anchor))
+          broken.push(`${page}: ${target} (no such heading)`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  it("every page in docs/ is linked from the README", () => {
+    for (const page of DOCS) assert.ok(README.includes(`](${page})`), `${page} is not linked`);
+  });
+
+  it("docs/architecture.md names every source file", () => {
+    const architecture = read("docs/architecture.md");
+    const files = readdirSync(join(ROOT, "src"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+    assert.deepEqual(
+      files.filter((name) => !architecture.includes(name)),
+      [],
+    );
   });
 });
