@@ -3,7 +3,6 @@
  * never a flag: it comes from BITBUCKET_API_TOKEN or, with --token-stdin, from standard input.
  * Returns the exit code; src/bin/cli.ts runs it.
  */
-import { appendFile, readFile } from "node:fs/promises";
 import { authenticate } from "../core/flow.ts";
 import { DEFAULTS, INPUT_NAMES, type RawInputs } from "../core/inputs/names.ts";
 import { type Problem, problem } from "../core/messages/index.ts";
@@ -120,6 +119,7 @@ export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise
 /** A failure to write them is a warning: the token was proven, and this step does not need them. */
 async function appendVariables(file: string, text: string): Promise<Problem | undefined> {
   try {
+    const { appendFile, readFile } = await import("node:fs/promises");
     const before = await readFile(file, "utf8").catch(() => "");
     await appendFile(file, `${before !== "" && !before.endsWith("\n") ? "\n" : ""}${text}`);
     return undefined;

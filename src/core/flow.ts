@@ -12,7 +12,6 @@ import type { RawInputs } from "./inputs/names.ts";
 import { parseSettings, type Settings } from "./inputs/settings.ts";
 import { problem } from "./messages/index.ts";
 import { Failure, type Outcome } from "./outcome.ts";
-import { judgeOffline } from "./verdict.ts";
 
 export interface Ports {
   now: () => Date;
@@ -36,15 +35,15 @@ export async function authenticate(raw: RawInputs, ports: Ports): Promise<Outcom
 }
 
 async function check(settings: Settings, ports: Ports): Promise<Outcome> {
+  const { judgeOffline, judge } = await import("./verdict.ts");
   const offline = judgeOffline(settings, ports.now());
   if (offline.problems.length > 0)
     return { verdict: "unfit", problems: offline.problems, warnings: [] };
 
-  const [{ BitbucketClient }, { createTransport }, { ask }, { judge }] = await Promise.all([
+  const [{ BitbucketClient }, { createTransport }, { ask }] = await Promise.all([
     import("./bitbucket/client.ts"),
     import("./bitbucket/transport.ts"),
     import("./bitbucket/requests.ts"),
-    import("./verdict.ts"),
   ]);
   const done = ports.busy?.() ?? (() => {});
   const client = new BitbucketClient(settings, {
