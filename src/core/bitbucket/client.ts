@@ -2,34 +2,24 @@
  * The HTTP client every request goes through. Every request carries a credential, so it never
  * follows a redirect (a 3xx to another host would carry it there). It retries only what retrying
  * can fix (network errors, 5xx, 429) with jittered backoff, inside one overall time budget.
- *
- * Time comes from a Clock (now, sleep, per-attempt timeout, jitter) so tests drive retries,
- * Retry-After and the budget without waiting. Nothing here prints a header or a body.
+ * When to wait and for how long is timing.ts's. Nothing here prints a header or a body.
  */
-import { setTimeout as sleepFor } from "node:timers/promises";
 import { gitAuthorization, holdsCredential, restAuthorization } from "../inputs/credential.ts";
 import type { Repository, Settings } from "../inputs/settings.ts";
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
 import { TransportError } from "./network-errors.ts";
+import { backoffMs, type Clock, parseRetryAfter, realClock } from "./timing.ts";
 import type { RawResponse, Transport } from "./transport.ts";
 
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`; rejects when `signal` aborts (the client was closed). */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-  /** A signal that aborts with a "TimeoutError" once `ms` have passed: one attempt's limit. */
-  timeout(ms: number): AbortSignal;
-  /** In [0, 1), for backoff jitter. */
-  random(): number;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) => sleepFor(ms, undefined, { signal }),
-  timeout: (ms) => AbortSignal.timeout(ms),
-  random: Math.random,
-};
+export {
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  backoffMs,
+  type Clock,
+  parseRetryAfter,
+  realClock,
+} from "./timing.ts";
 
 /** What one request got back, as the verdict reads it. */
 export interface BitbucketResponse {
@@ -49,8 +39,6 @@ export const ATTEMPT_TIMEOUT_MS = 15_000;
  * host never time out queueing behind each other.
  */
 export const CONNECTIONS_PER_HOST = 32;
-export const BACKOFF_BASE_MS = 500;
-export const BACKOFF_CAP_MS = 8_000;
 
 export type GitService = "git-upload-pack" | "git-receive-pack";
 
@@ -235,33 +223,12 @@ function parse(raw: RawResponse): BitbucketResponse {
   }
 }
 
-/**
- * Backoff before retry number `attempt + 1`: "equal jitter". The ceiling doubles from
- * BACKOFF_BASE_MS up to BACKOFF_CAP_MS; the wait is at least half of it (so waits grow whatever
- * the dice say) plus a random part (so runners that failed together do not retry together).
- */
-export function backoffMs(attempt: number, random: number): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random * ceiling) / 2);
-}
-
 export function joinUrl(base: URL, path: string): string {
   return `${base.origin}${base.pathname.replace(/\/+$/, "")}${path}`;
 }
 
 export function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** `Retry-After` is either delay-seconds or an HTTP date; anything else is ignored. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  // An HTTP date names its day and month; without a letter it is junk like "1.5" or "-1",
-  // which Date.parse would still read as some day in 2001.
-  if (!/[a-z]/i.test(value)) return undefined;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
 /** Where a redirect pointed, as scheme://host only: a hostile Location is not echoed whole. */

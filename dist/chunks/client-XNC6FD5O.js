@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d,g as e,h as f,i as g,j as h,k as i,l as j}from"./chunk-LCUI4664.js";import"./chunk-RJACXEO4.js";import"./chunk-QJRGU6UL.js";import"./chunk-VBMDEQYI.js";export{b as ATTEMPT_TIMEOUT_MS,d as BACKOFF_BASE_MS,e as BACKOFF_CAP_MS,f as BitbucketClient,c as CONNECTIONS_PER_HOST,g as backoffMs,i as firstHeader,h as joinUrl,j as parseRetryAfter,a as realClock};
