@@ -405,6 +405,11 @@ describe("check", () => {
           run.stdout,
           /rejected the token \(401\) for alice@example\.com: it is expired, revoked/,
         );
+        // Nothing was learnt about scopes or repositories: no heading with nothing under it.
+        assert.doesNotMatch(run.stdout, /Scopes:|Repositories:/);
+        const fix = run.stdout.split("\n").find((line) => line.startsWith("  → ")) ?? "";
+        const sentences = fix.split(/(?<=\.) /);
+        assert.equal(new Set(sentences).size, sentences.length, "no sentence said twice");
       },
     );
   });
