@@ -30,13 +30,14 @@ export function message<P extends object>(def: MessageDef<P>): MessageDef<P> {
 }
 
 /**
- * Text the user typed, shown only when it cannot be a secret pasted in the wrong place: short,
- * printable, and without the long letter-and-digit runs every token has. Otherwise described.
+ * Text the user typed, shown (in quotes) only when it cannot be a secret pasted in the wrong
+ * place: short, printable, and without the long letter-and-digit runs every token has.
+ * Otherwise described by its length.
  */
 export function typed(value: string): string {
   return plainlyNotSecret(value)
     ? `"${value}"`
-    : `(a value of ${count([...value].length, "character")}, not shown: it could be a secret)`;
+    : `a value of ${count([...value].length, "character")}, not shown: it could be a secret`;
 }
 
 export function plainlyNotSecret(value: string): boolean {

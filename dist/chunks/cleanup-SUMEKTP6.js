@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{o as t}from"./chunk-ZKQEOOJG.js";import{d as m,e as i,f as a}from"./chunk-BM7DTYWV.js";import"./chunk-S67CKPIM.js";import{d as r,f as n}from"./chunk-QJRGU6UL.js";import"./chunk-VBMDEQYI.js";async function u(o){try{let e=await t(m(o.env));return e.removed.length>0?o.stdout.write(`Removed the git credentials: ${e.removed.join(", ")}
-`):a(o,"command",r("cleanup-none-found",{})),n.fit}catch(e){let c=e instanceof Error?e.message:String(e);return i(o,"command",{problems:[r("cleanup-failed",{reason:c})],warnings:[]}),n.unexpected}}export{u as cleanup};
