@@ -42,8 +42,8 @@ export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> 
 }
 
 /** An annotation says what is wrong and what to do, titled with what it concerns. */
-export function annotate(level: "error" | "warning" | "notice", p: Problem, w: Renderer): void {
-  const { text, fix, about } = render(p, w);
+export function annotate(level: "error" | "warning" | "notice", p: Problem, r: Renderer): void {
+  const { text, fix, about } = render(p, r);
   const message = fix ? `${text} ${fix}` : text;
   const properties = { title: `Bitbucket token: ${about}` };
   if (level === "error") core.error(message, properties);
