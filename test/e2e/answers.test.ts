@@ -4,14 +4,11 @@
  * access tokens, turned into a warning by the action and the command.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
-import { newJob, REPO_ROOT, runMain, type StepResult } from "../harness/runner.ts";
+import { runOnce } from "../harness/command.ts";
+import { newJob, runMain, type StepResult } from "../harness/runner.ts";
 
 let bb: Bitbucket;
 let alice: Account;
@@ -130,12 +127,12 @@ describe("X-RateLimit-NearLimit, as Bitbucket sends it to access tokens", () => 
     });
     bb.setNearLimit(true);
     try {
-      const { code, output } = await command(access, [
-        "check",
-        `--api-url=${bb.apiUrl}`,
-        `--git-url=${bb.gitUrl}`,
-        "--repositories=acme/app",
-      ]);
+      const run = await runOnce(
+        "bitbucket-auth",
+        ["check", `--api-url=${bb.apiUrl}`, `--git-url=${bb.gitUrl}`, "--repositories=acme/app"],
+        { BITBUCKET_API_TOKEN: access },
+      );
+      const [code, output] = [run.code, run.stdout + run.stderr];
       assert.equal(code, 0, output);
       assert.match(output, /near its rate limit/);
       assert.match(output, /workspace access token/i);
@@ -144,21 +141,3 @@ describe("X-RateLimit-NearLimit, as Bitbucket sends it to access tokens", () => 
     }
   });
 });
-
-function command(secret: string, args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), ...args], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: mkdtempSync(join(tmpdir(), "answers-home-")),
-        BITBUCKET_API_TOKEN: secret,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}

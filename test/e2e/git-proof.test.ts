@@ -14,7 +14,6 @@ import {
   type IncomingHttpHeaders,
   type Server,
 } from "node:http";
-import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +23,12 @@ import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import { newShell, runIn, type Shell, show } from "../harness/command.ts";
 import { gitShimSupported, installGitShim } from "../harness/git-shim.ts";
 import { type Job, newJob, runGit, runMain, runPost, type StepResult } from "../harness/runner.ts";
+import {
+  type Certificates,
+  makeCertificates,
+  startTlsFront,
+  type TlsFront,
+} from "../harness/tls-proxy.ts";
 
 const PREFIX = "bitbucket-api-token-auth-";
 let bb: Bitbucket;
@@ -348,50 +353,18 @@ describe("no credential for another host through git", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("Bitbucket Pipelines' own clone", () => {
-  let certDir: string;
+  let certs: Certificates;
+  const fronts: TlsFront[] = [];
   before(() => {
-    certDir = mkdtempSync(join(scratch, "tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(certDir, "key.pem"),
-        "-out",
-        join(certDir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
+    certs = makeCertificates(mkdtempSync(join(scratch, "tls-")), ["localhost"], ["127.0.0.1"]);
   });
+  after(() => Promise.all(fronts.map((front) => front.close())));
 
   /** https on loopback in front of the emulator's git server: git-url as on bitbucket.org. */
   async function tlsFront(): Promise<number> {
-    const key = readFileSync(join(certDir, "key.pem"));
-    const cert = readFileSync(join(certDir, "cert.pem"));
-    const server = createTlsServer({ key, cert }, (req, res) => {
-      const upstream = httpRequest(
-        `${bb.gitUrl}${req.url}`,
-        { method: req.method, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server as unknown as Server);
-    return (server.address() as AddressInfo).port;
+    const front = await startTlsFront(bb.gitUrl, certs);
+    fronts.push(front);
+    return front.port;
   }
 
   /**
@@ -474,7 +447,7 @@ describe("Bitbucket Pipelines' own clone", () => {
         assert.equal(direct.code, 0, "the https URL does get it");
         assert.equal((await runIn(shell, "bitbucket-auth", ["cleanup"])).code, 0);
       },
-      { NODE_EXTRA_CA_CERTS: join(certDir, "cert.pem"), GIT_SSL_CAINFO: join(certDir, "cert.pem") },
+      { NODE_EXTRA_CA_CERTS: certs.ca, GIT_SSL_CAINFO: certs.ca },
     );
   });
 });

@@ -7,13 +7,11 @@
  * sequence, no broken table, capped.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
+import { runOnce } from "../harness/command.ts";
 import { splitLines } from "../harness/commands.ts";
 import { newJob, parseWorkflowCommand, REPO_ROOT, runMain } from "../harness/runner.ts";
 
@@ -115,35 +113,6 @@ describe("the action", () => {
   });
 });
 
-function runEntry(script: string, args: string[], env: Record<string, string>) {
-  const home = mkdtempSync(join(tmpdir(), "hostile-"));
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "dist", script), ...args], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: home,
-        TMPDIR: home,
-        GIT_CONFIG_NOSYSTEM: "1",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 function assertHarmless(out: string): void {
   assert.doesNotMatch(out, CONTROL, "no control character or escape sequence reaches the terminal");
   assert.doesNotMatch(out, /\r/);
@@ -161,8 +130,8 @@ function assertHarmless(out: string): void {
 describe("the command and the pipe", () => {
   test("the command prints the name as one capped line without control characters", async () => {
     nearLimitHeaders();
-    const run = await runEntry(
-      "cli.js",
+    const run = await runOnce(
+      "bitbucket-auth",
       ["check", `--api-url=${bb.apiUrl}`, `--git-url=${bb.gitUrl}`],
       {
         BITBUCKET_API_TOKEN: token,
@@ -175,7 +144,7 @@ describe("the command and the pipe", () => {
   });
 
   test("the pipe too", async () => {
-    const run = await runEntry("pipe.js", [], {
+    const run = await runOnce(process.execPath, [join(REPO_ROOT, "dist", "pipe.js")], {
       BITBUCKET_API_TOKEN: token,
       BITBUCKET_EMAIL: eve.email,
       API_URL: bb.apiUrl,

@@ -1,73 +1,43 @@
 /**
  * Real Bitbucket is https. The emulator speaks plain http on loopback, so here a TLS front end
- * (a self-signed certificate the step is told to trust, as a corporate CA would be) forwards to
+ * (its certificate from a test CA the step is told to trust, as a corporate CA would be) forwards to
  * it, and the bundled action must prove the token over https, with no proxy in between.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { newJob, runMain, runPost } from "../harness/runner.ts";
+import {
+  type Certificates,
+  makeCertificates,
+  startTlsFront,
+  type TlsFront,
+} from "../harness/tls-proxy.ts";
 
 let bb: Bitbucket;
 let certDir: string;
-const fronts: Server[] = [];
+let certs: Certificates;
+const fronts: TlsFront[] = [];
 
-/** An https server on loopback that forwards every request to `target` (http). */
+/** An https server on loopback that forwards every request to `target` (http): its URL. */
 async function tlsFront(target: string): Promise<string> {
-  const key = readFileSync(join(certDir, "key.pem"));
-  const cert = readFileSync(join(certDir, "cert.pem"));
-  const { origin, pathname } = new URL(target);
-  const server = createServer({ key, cert }, (req, res) => {
-    const upstream = httpRequest(
-      `${origin}${req.url}`,
-      { method: req.method, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  fronts.push(server);
-  return `https://127.0.0.1:${(server.address() as AddressInfo).port}${pathname === "/" ? "" : pathname}`;
+  const front = await startTlsFront(target, certs);
+  fronts.push(front);
+  const { pathname } = new URL(target);
+  return `https://127.0.0.1:${front.port}${pathname === "/" ? "" : pathname}`;
 }
 
 before(async () => {
   certDir = mkdtempSync(join(tmpdir(), "tls-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-      "-keyout",
-      join(certDir, "key.pem"),
-      "-out",
-      join(certDir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
+  certs = makeCertificates(certDir, ["localhost"], ["127.0.0.1"]);
   bb = await startBitbucket();
 });
 
 after(async () => {
-  for (const server of fronts) server.close();
+  await Promise.all(fronts.map((front) => front.close()));
   await bb.close();
   rmSync(certDir, { recursive: true, force: true });
 });
@@ -88,7 +58,7 @@ test("the bundled action proves a token over https without a proxy", async () =>
   const gitUrl = await tlsFront(bb.gitUrl);
   // The CA is trusted by Node (the checks) and by git (the proof, and later steps), as a
   // corporate CA installed on a runner would be.
-  const ca = join(certDir, "cert.pem");
+  const ca = certs.ca;
   const job = await newJob({ env: { NODE_EXTRA_CA_CERTS: ca, GIT_SSL_CAINFO: ca } });
   try {
     const main = await runMain(job, {

@@ -6,15 +6,12 @@
  * Speed is the benchmark's (scripts/bench.ts); the bounds here are generous.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Account, type Bitbucket, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import { networkRounds } from "../emulator/rounds.ts";
-import { newJob, REPO_ROOT, runMain } from "../harness/runner.ts";
+import { runOnce } from "../harness/command.ts";
+import { newJob, runMain } from "../harness/runner.ts";
 
 let bb: Bitbucket;
 let alice: Account;
@@ -67,12 +64,17 @@ test("200 repositories, every answer 150 ms late: seconds, at most 32 connection
   bb.setDelay(150);
   try {
     const started = performance.now();
-    const { code, output } = await command([
-      "check",
-      `--api-url=${bb.apiUrl}`,
-      `--git-url=${bb.gitUrl}`,
-      `--repositories=${names(200).join(",")}`,
-    ]);
+    const run = await runOnce(
+      "bitbucket-auth",
+      [
+        "check",
+        `--api-url=${bb.apiUrl}`,
+        `--git-url=${bb.gitUrl}`,
+        `--repositories=${names(200).join(",")}`,
+      ],
+      { BITBUCKET_EMAIL: alice.email, BITBUCKET_API_TOKEN: token },
+    );
+    const [code, output] = [run.code, run.stdout + run.stderr];
     const seconds = (performance.now() - started) / 1000;
     assert.equal(code, 0, output);
     assert.equal(count("api"), 1);
@@ -86,22 +88,3 @@ test("200 repositories, every answer 150 ms late: seconds, at most 32 connection
     bb.setDelay(0);
   }
 });
-
-function command(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), ...args], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: mkdtempSync(join(tmpdir(), "plan-home-")),
-        BITBUCKET_EMAIL: alice.email,
-        BITBUCKET_API_TOKEN: token,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}

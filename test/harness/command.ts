@@ -81,3 +81,17 @@ export function runIn(
 
 export const show = (r: Ran): string =>
   `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+/** One run of `command` in a shell of its own, removed afterwards. */
+export async function runOnce(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Ran> {
+  const shell = await newShell(env);
+  try {
+    return await runIn(shell, command, args);
+  } finally {
+    await shell.close();
+  }
+}
