@@ -191,6 +191,7 @@ async function ask(c: Case, side: Side, plan: Plan): Promise<Observation> {
     expiryWarningDays: 14,
     configureGit: false,
     rewriteSshUrls: false,
+    credentialFiles: [],
     apiUrl: side.apiUrl,
     gitUrl: side.gitUrl,
     timeoutMs: side.timeoutMs,

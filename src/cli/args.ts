@@ -17,12 +17,13 @@ export const VALUE_FLAGS = [
   "repositories",
   "expires-at",
   "expiry-warning-days",
+  "credential-files",
   "api-url",
   "git-url",
   "timeout-seconds",
   "retries",
 ] as const satisfies readonly InputName[];
-const LIST_FLAGS = new Set(["--repositories", "--required-scopes"]);
+const LIST_FLAGS = new Set(["--repositories", "--required-scopes", "--credential-files"]);
 
 /** Flags people try for the token; each gets an answer saying where the token goes instead. */
 const TOKEN_FLAGS = /^--?(api-?token|token|password|app-password|secret)(=|$)/i;
@@ -38,6 +39,8 @@ export type CommandLine =
       flags: Set<InputName>;
       rewriteSshUrls: boolean;
       tokenStdin: boolean;
+      /** setup: shell code on stdout for later commands (`eval "$(bitbucket-auth setup --export)"`). */
+      export: boolean;
     };
 
 export function parseCommandLine(argv: string[]): CommandLine {
@@ -47,6 +50,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     "rewrite-ssh-urls": { type: "boolean" },
     "token-stdin": { type: "boolean" },
+    export: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "v" },
   };
@@ -98,6 +102,8 @@ export function parseCommandLine(argv: string[]): CommandLine {
     const after = extra.after && LIST_FLAGS.has(extra.after) ? extra.after : undefined;
     return usage(problem("unexpected-argument", { shown: shown(extra.value), after }));
   }
+  if (booleans.has("export") && command.value !== "setup")
+    return usage(problem("export-needs-setup", { command: command.value }));
   return {
     kind: "run",
     command: command.value,
@@ -105,6 +111,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
     flags,
     rewriteSshUrls: booleans.has("rewrite-ssh-urls"),
     tokenStdin: booleans.has("token-stdin"),
+    export: booleans.has("export"),
   };
 }
 

@@ -12,7 +12,7 @@ import type { FrontEnd } from "../core/render/renderer.ts";
 import { commandSource, parseCommandLine } from "./args.ts";
 import { commandGitEnvironment } from "./git-environment.ts";
 import { type Io, inPipelines, spinner } from "./io.ts";
-import { tell } from "./tell.ts";
+import { note, tell } from "./tell.ts";
 
 declare const VERSION: string; // set by the build
 
@@ -38,6 +38,11 @@ Options (the GitHub Action's inputs, as flags):
   --expires-at <date>           the token's expiry date: YYYY-MM-DD or ISO 8601
   --expiry-warning-days <n>     default: ${DEFAULTS["expiry-warning-days"]}
   --rewrite-ssh-urls            setup: also send git@ and ssh:// URLs of the git host over HTTPS
+  --credential-files <list>     setup: also write netrc and/or composer (a netrc file, a Composer
+                                home) for clients that do not read git's config
+  --export                      setup: print the variables later commands need (cargo, Go, the
+                                credential files) as shell code, everything else on stderr:
+                                eval "$(bitbucket-auth setup --export …)"
   --api-url <url>               default: ${DEFAULTS["api-url"]}
   --git-url <url>               default: ${DEFAULTS["git-url"]}
   --timeout-seconds <n>         default: ${DEFAULTS["timeout-seconds"]}
@@ -69,6 +74,8 @@ export async function run(io: Io): Promise<number> {
   }
   if (line.kind === "usage") {
     tell(io, "command", { problems: [line.problem], warnings: [] });
+    // Under `eval "$(…)"` an empty answer would pass for success.
+    if (io.argv.includes("--export")) io.stdout.write(`(exit ${EXIT_CODES["bad-input"]})\n`);
     return EXIT_CODES["bad-input"];
   }
   if (line.command === "cleanup") {
@@ -89,11 +96,22 @@ export async function run(io: Io): Promise<number> {
     values.repositories = io.env.BITBUCKET_REPO_FULL_NAME;
     sources.repositories = { kind: "variable", variable: "BITBUCKET_REPO_FULL_NAME" };
   }
-  return check(io, "command", { values, sources });
+  // With --export, stdout is shell code for `eval`; everything for people goes to stderr.
+  if (!line.export) return check(io, "command", { values, sources });
+  return check({ ...io, stdout: io.stderr }, "command", { values, sources }, io.stdout);
 }
 
-/** check (or setup) and tell: shared by the command and the pipe. */
-export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise<number> {
+/**
+ * check (or setup) and tell: shared by the command and the pipe. With `exports`, the variables
+ * later commands need are written there as shell code, or `(exit N)` when the run failed, so
+ * that `eval "$(…)"` fails as the command did.
+ */
+export async function check(
+  io: Io,
+  frontEnd: FrontEnd,
+  raw: RawInputs,
+  exports?: NodeJS.WritableStream,
+): Promise<number> {
   const outcome = await authenticate(raw, {
     now: () => new Date(),
     log: io.env.BITBUCKET_AUTH_DEBUG ? (text) => io.stderr.write(`debug: ${text}\n`) : undefined,
@@ -101,6 +119,9 @@ export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise
     git: { environment: commandGitEnvironment(io.env) },
   });
   tell(io, frontEnd, outcome, raw);
+  const names = Object.keys(outcome.git?.exports ?? {});
+  if (outcome.git && !exports && names.length > 0)
+    note(io, frontEnd, problem("exports-not-applied", { names }));
   if (outcome.git) {
     io.stdout.write(
       inPipelines(io.env)
@@ -113,7 +134,16 @@ export async function check(io: Io, frontEnd: FrontEnd, raw: RawInputs): Promise
     const failure = await appendVariables(file, pipelinesVariables(outcome.report));
     if (failure) tell(io, frontEnd, { problems: [], warnings: [failure] }, raw);
   }
-  return EXIT_CODES[outcome.verdict];
+  const code = EXIT_CODES[outcome.verdict];
+  exports?.write(code === 0 ? shellExports(outcome.git?.exports ?? {}) : `(exit ${code})\n`);
+  return code;
+}
+
+/** `export NAME='value'` lines: values single-quoted, so the shell expands nothing in them. */
+export function shellExports(variables: Record<string, string>): string {
+  return Object.entries(variables)
+    .map(([name, value]) => `export ${name}='${value.replaceAll("'", "'\\''")}'\n`)
+    .join("");
 }
 
 /** A failure to write them is a warning: the token was proven, and this step does not need them. */

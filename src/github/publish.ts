@@ -30,6 +30,8 @@ export async function publish(outcome: Outcome, raw?: RawInputs): Promise<void> 
     core.info(
       `Git credentials configured for ${scopeText(git.scopes)} (username ${git.gitUsername}), ${where}; ${proof}.`,
     );
+    const others = Object.keys(git.exports).filter((name) => !name.startsWith("GIT_CONFIG_"));
+    if (others.length > 0) core.info(`For the other clients, exported: ${others.join(", ")}.`);
   }
   if (outcome.verdict === "fit") {
     const name = outcome.report?.account?.displayName;

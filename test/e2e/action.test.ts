@@ -88,7 +88,9 @@ describe("a fit API token", () => {
       assert.match(main.summary, /configured for 127\.0\.0\.1:\d+, for this job only; proven/);
 
       // Included through the job's environment, from RUNNER_TEMP; the user's config untouched.
+      // (and cargo told to fetch with git: test/e2e/client-setup.test.ts).
       assert.deepEqual(Object.keys(main.exported).sort(), [
+        "CARGO_NET_GIT_FETCH_WITH_CLI",
         "GIT_CONFIG_COUNT",
         "GIT_CONFIG_KEY_0",
         "GIT_CONFIG_VALUE_0",

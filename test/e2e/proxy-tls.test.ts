@@ -175,8 +175,10 @@ describe("the action behind a proxy, Bitbucket over https", () => {
       const printed = [main.stdout, main.stderr, main.summary, JSON.stringify(main.outputs)];
       const withoutMasks = printed.join("\n").replaceAll(`::add-mask::${PASSWORD}`, "");
       assert.ok(!withoutMasks.includes(PASSWORD), "the password is printed nowhere");
-      // Only the include of the credential file is exported: nothing about the proxy.
+      // Only the include of the credential file (and cargo's switch to git) is exported:
+      // nothing about the proxy.
       assert.deepEqual(Object.keys(main.exported).sort(), [
+        "CARGO_NET_GIT_FETCH_WITH_CLI",
         "GIT_CONFIG_COUNT",
         "GIT_CONFIG_KEY_0",
         "GIT_CONFIG_VALUE_0",

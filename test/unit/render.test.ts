@@ -87,6 +87,7 @@ const GIT: GitSetup = {
   jobConfig: false,
   rewriteSshUrls: true,
   exports: {},
+  clients: [],
   proven: "https://bitbucket.org/acme/app.git",
   warnings: [],
 };

@@ -411,6 +411,18 @@ const BAD: BadCase[] = [
     expected: problem("boolean-invalid", { input: "rewrite-ssh-urls", value: "tRue" }),
     fragment: "is not true or false",
   },
+  {
+    name: 'credential-files "netrc npmrc"',
+    inputs: { "credential-files": "netrc npmrc" },
+    expected: problem("credential-files-unknown", { entries: ["npmrc"] }),
+    fragment: 'The input `credential-files` names a file kind this step does not write: "npmrc".',
+  },
+  {
+    name: "credential-files with configure-git false",
+    inputs: { "credential-files": "composer", "configure-git": "false" },
+    expected: problem("credential-files-without-git", {}),
+    fragment: "the files are written only with git's set-up",
+  },
 ];
 
 const FRONT_ENDS: FrontEnd[] = ["action", "command", "pipe"];
@@ -674,6 +686,7 @@ describe("parseSettings: good inputs", () => {
       expiryWarningDays: 14,
       configureGit: true,
       rewriteSshUrls: false,
+      credentialFiles: [],
       apiUrl: new URL("https://api.bitbucket.org/2.0"),
       gitUrl: new URL("https://bitbucket.org"),
       timeoutMs: 30_000,
@@ -820,6 +833,11 @@ describe("parseSettings: good inputs", () => {
       at: new Date("2026-12-31T21:59:59.000Z"),
       dateOnly: false,
     });
+
+    it("reads credential-files as a list of known kinds, de-duplicated, in any case", () => {
+      const settings = settingsOf(raw({ "credential-files": "NETRC,\ncomposer netrc" }));
+      assert.deepEqual(settings.credentialFiles, ["netrc", "composer"]);
+    });
     const max = settingsOf(
       raw({ "expiry-warning-days": "365", "timeout-seconds": "600", retries: "10" }),
     );
@@ -872,6 +890,7 @@ describe("raw inputs and defaults", () => {
       "expiry-warning-days",
       "configure-git",
       "rewrite-ssh-urls",
+      "credential-files",
       "cleanup",
       "api-url",
       "git-url",

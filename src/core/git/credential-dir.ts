@@ -3,7 +3,8 @@
  * under the temp directory, never a name someone else could have made first. A shared /tmp may
  * hold a directory another user made, or a symbolic link to one; neither is ever used.
  *
- * Each directory holds the credential file (0600) and a note saying what it covers and which
+ * Each directory holds the credential file (0600), the clients' files asked for (a netrc file, a
+ * Composer home), and a note saying what it covers and which
  * config file includes it, so cleanup finds what setup wrote even when GIT_CONFIG_GLOBAL changed
  * in between.
  */
@@ -37,6 +38,9 @@ export interface Written {
 
 export const DIR_PREFIX = "bitbucket-api-token-auth-";
 export const CREDENTIAL_FILE = "credentials.gitconfig";
+/** The clients' files beside it (src/core/clients/): `credential-files`. */
+export const NETRC_FILE = "netrc";
+export const COMPOSER_DIR = "composer";
 const NOTE_FILE = "written.json";
 
 export const newCredentialId = (): string => randomBytes(8).toString("hex");
@@ -124,20 +128,26 @@ export async function sessionCredentials(temp: string, session?: string): Promis
   return found;
 }
 
-/** Deletes what setup put in a credential directory, and the directory. Returns the credential file. */
+/**
+ * Deletes what setup put in a credential directory (git's config file, the clients' files, the
+ * note), and the directory. Returns the files that held the credential.
+ */
 export async function removeCredentialDir(dir: string): Promise<string[]> {
   if (!(await isOurs(dir))) return [];
-  const removed: string[] = [];
-  for (const name of [CREDENTIAL_FILE, NOTE_FILE]) {
-    const file = path.join(dir, name);
-    const gone = await fs.rm(file).then(
-      () => true,
-      () => false,
-    );
-    if (gone && name === CREDENTIAL_FILE) removed.push(file);
-  }
+  const secrets = [CREDENTIAL_FILE, NETRC_FILE, path.join(COMPOSER_DIR, "auth.json")];
+  const present = await Promise.all(
+    secrets.map((name) =>
+      fs.access(path.join(dir, name)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  // The Composer home holds links to the user's own entries: rm removes links, never targets.
+  for (const name of [CREDENTIAL_FILE, NETRC_FILE, COMPOSER_DIR, NOTE_FILE])
+    await fs.rm(path.join(dir, name), { recursive: true, force: true });
   await fs.rmdir(dir).catch(() => {});
-  return removed;
+  return secrets.filter((_, i) => present[i]).map((name) => path.join(dir, name));
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -1,7 +1,6 @@
 /**
- * git, run through @actions/exec: silent, output captured, and never a secret on an argument
- * list (the credential reaches git only through its 0600 config file). @actions/exec pulls in
- * @actions/io, so it is loaded only when git is about to run.
+ * git, run through @actions/exec (run-tool.ts): silent, output captured, and never a secret on an
+ * argument list (the credential reaches git only through its 0600 config file).
  *
  * Every run is bounded. libcurl gives up on a transfer that stalls (GIT_HTTP_LOW_SPEED_LIMIT and
  * _TIME: a server that accepts the connection and never answers); for what curl does not bound
@@ -10,14 +9,10 @@
  */
 import { problem } from "../messages/index.ts";
 import { Failure } from "../outcome.ts";
+import { type Env, runTool, type ToolResult, ToolTimeout, withoutSecrets } from "../run-tool.ts";
 
-export type Env = Record<string, string | undefined>;
-
-export interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { Env } from "../run-tool.ts";
+export type GitResult = ToolResult;
 
 export interface Git {
   version: Version;
@@ -32,19 +27,14 @@ export const MIN_VERSION: Version = [2, 13, 0];
 /** GIT_CONFIG_COUNT (2.31) lets the job's environment include the credential. */
 export const ENVIRONMENT_CONFIG_VERSION: Version = [2, 31, 0];
 
-/** Variables that hold the token itself: git has no use for them. */
-const SECRET_VARIABLES = /^(INPUT_.*|BITBUCKET_API_TOKEN|STATE_.*)$/i;
-
 /**
  * Finds git and its version, before anything is configured: no git, or one too old, is a clear
  * error naming git. `timeoutMs` bounds every later run.
  */
 export async function findGit(base: Env, cwd: string, timeoutMs: number): Promise<Git> {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  const env: Env = {};
-  for (const [name, value] of Object.entries(base))
-    if (!SECRET_VARIABLES.test(name)) env[name] = value;
-  Object.assign(env, {
+  const env: Env = {
+    ...withoutSecrets(base),
     // Nobody is there to answer a prompt, and no helper may answer for the credential.
     GIT_TERMINAL_PROMPT: "0",
     GIT_ASKPASS: "",
@@ -53,37 +43,16 @@ export async function findGit(base: Env, cwd: string, timeoutMs: number): Promis
     GIT_HTTP_LOW_SPEED_LIMIT: "1",
     GIT_HTTP_LOW_SPEED_TIME: String(seconds),
     LC_ALL: "C",
-  });
+  };
   const run = async (args: string[], extra: Env = {}): Promise<GitResult> => {
-    const { getExecOutput } = await import("@actions/exec");
-    const merged: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...env, ...extra }))
-      if (value !== undefined) merged[name] = value;
-    const running = getExecOutput("git", args, {
-      cwd,
-      env: merged,
-      silent: true,
-      ignoreReturnCode: true,
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      // curl's own limit ends a stalled transfer first; this is for what it does not cover.
-      timer = setTimeout(
-        () =>
-          reject(
-            new Failure("unreachable", [
-              problem("git-timeout", { command: commandName(args), seconds: seconds + 5 }),
-            ]),
-          ),
-        (seconds + 5) * 1000,
-      );
-      timer.unref();
-    });
     try {
-      const { exitCode, stdout, stderr } = await Promise.race([running, late]);
-      return { code: exitCode, stdout, stderr };
-    } finally {
-      clearTimeout(timer);
+      // curl's own limit ends a stalled transfer first; this is for what it does not cover.
+      return await runTool("git", args, { cwd, env: { ...env, ...extra }, seconds: seconds + 5 });
+    } catch (error) {
+      if (!(error instanceof ToolTimeout)) throw error;
+      throw new Failure("unreachable", [
+        problem("git-timeout", { command: commandName(args), seconds: error.seconds }),
+      ]);
     }
   };
 

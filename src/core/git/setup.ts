@@ -11,6 +11,7 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { type ClientNote, setUpClients } from "../clients/setup.ts";
 import { gitAuthorization, secretForms } from "../inputs/credential.ts";
 import type { Settings } from "../inputs/settings.ts";
 import { type Problem, problem } from "../messages/index.ts";
@@ -51,8 +52,10 @@ export interface GitSetup {
   rewriteSshUrls: boolean;
   /** Earlier credentials of ours, still configured, that cover the same URLs: this one wins. */
   replaced: number;
-  /** Variables later steps need (the action exports them). */
+  /** Variables later steps need, git's and the other clients' (the action exports them). */
   exports: Record<string, string>;
+  /** What the other clients were given (cargo, Go, netrc, Composer). */
+  clients: ClientNote[];
   /** What git itself proved: the repository it listed, or the host it reads the credential for. */
   proven: string;
   warnings: Problem[];
@@ -104,6 +107,7 @@ export async function setUpGit(
   const credentialFile = path.join(dir, CREDENTIAL_FILE);
   const exports = forJob ? includeVariables(environment.env, credentialFile) : {};
   let replaced = 0;
+  let clients: Awaited<ReturnType<typeof setUpClients>>;
   const proven =
     fullNames.length > 0 ? `${baseOf(settings.gitUrl)}/${fullNames[0]}.git` : scopes[0];
   const authorization = gitAuthorization(settings.credential);
@@ -121,6 +125,7 @@ export async function setUpGit(
     const secrets = secretForms(settings.credential.token, settings.credential.email);
     if (fullNames.length > 0) await proveRead(git, exports, proven, secrets);
     else await proveInForce(git, exports, proven, `Authorization: ${authorization}`);
+    clients = await setUpClients(settings, { dir, home: environment.home, env: environment.env });
   } catch (error) {
     await removeWritten(written).catch(() => {});
     throw error;
@@ -137,7 +142,8 @@ export async function setUpGit(
     jobConfig: forJob,
     rewriteSshUrls: settings.rewriteSshUrls,
     replaced,
-    exports,
+    exports: { ...exports, ...clients.exports },
+    clients: clients.notes,
     proven,
     warnings,
   };

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   "expiry-warning-days": "14",
   "configure-git": "true",
   "rewrite-ssh-urls": "false",
+  "credential-files": "",
   cleanup: "true",
   "api-url": "https://api.bitbucket.org/2.0",
   "git-url": "https://bitbucket.org",

@@ -25,6 +25,10 @@ export interface Repository {
   fullName: string;
 }
 
+/** Files for clients that do not read git's config (src/core/clients/). */
+export const CREDENTIAL_FILES = ["netrc", "composer"] as const;
+export type CredentialFile = (typeof CREDENTIAL_FILES)[number];
+
 export interface Settings {
   credential: Credential;
   /** As the user named them (granular or legacy), lower-cased and de-duplicated. */
@@ -34,6 +38,7 @@ export interface Settings {
   expiryWarningDays: number;
   configureGit: boolean;
   rewriteSshUrls: boolean;
+  credentialFiles: CredentialFile[];
   /** No trailing slash: `https://api.bitbucket.org/2.0`. */
   apiUrl: URL;
   /** No trailing slash: `https://bitbucket.org`. */
@@ -106,11 +111,14 @@ export function parseSettings(raw: RawInputs, now: Date): Parsed {
     expiryWarningDays: number("expiry-warning-days", 0, 365, true),
     configureGit: flag("configure-git"),
     rewriteSshUrls: flag("rewrite-ssh-urls"),
+    credentialFiles: parseCredentialFiles(text("credential-files"), problems),
     apiUrl: parseBaseUrl("api-url", text("api-url"), problems),
     gitUrl: parseBaseUrl("git-url", text("git-url"), problems),
     timeoutMs: number("timeout-seconds", 1, 600, false) * 1000,
     retries: number("retries", 0, 10, true),
   };
+  if (settings.credentialFiles.length > 0 && !settings.configureGit)
+    problems.push(problem("credential-files-without-git", {}));
   // `cleanup` belongs to the action's post step, which reads it itself; a typo is still caught here.
   flag("cleanup");
   return problems.length > 0 ? { problems } : { settings };
@@ -141,6 +149,15 @@ function parseRequiredScopes(raw: string, kind: Credential["kind"], problems: Pr
     );
   }
   return names;
+}
+
+function parseCredentialFiles(raw: string, problems: Problem[]): CredentialFile[] {
+  const items = [...new Set(splitList(raw))];
+  const known = (item: string): item is CredentialFile =>
+    (CREDENTIAL_FILES as readonly string[]).includes(item);
+  const unknown = items.filter((item) => !known(item));
+  if (unknown.length > 0) problems.push(problem("credential-files-unknown", { entries: unknown }));
+  return items.filter(known);
 }
 
 const SLUG = /^[a-z0-9][a-z0-9._-]*$/;

@@ -58,6 +58,21 @@ export const COMMAND_MESSAGES = {
         : HELP,
     example: { shown: '"acme/lib"', after: "--repositories" },
   }),
+  "export-needs-setup": message({
+    group: "command",
+    about: "usage",
+    text: (p: { command: string }) =>
+      `--export belongs to \`bitbucket-auth setup\`: \`${p.command}\` sets up nothing for later commands.`,
+    fix: () => 'Write `eval "$(bitbucket-auth setup --export …)"`, or leave --export out.',
+    example: { command: "check" },
+  }),
+  "exports-not-applied": message({
+    group: "command",
+    about: "environment",
+    text: (p: { names: string[] }) =>
+      `Later commands also need ${p.names.join(", ")} (shown above), which a command cannot set in the shell that runs it: run setup as \`eval "$(bitbucket-auth setup --export …)"\` with the same flags, or export them yourself.`,
+    example: { names: ["CARGO_NET_GIT_FETCH_WITH_CLI", "GOPRIVATE"] },
+  }),
   "output-variables-failed": message({
     group: "command",
     about: "output variables",

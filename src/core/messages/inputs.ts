@@ -92,6 +92,28 @@ export const INPUT_MESSAGES = {
       "Write each repository as workspace/repo-slug, e.g. acme/app (no URL, no .git), separated by spaces, commas or newlines.",
     example: { entries: ["acme"] },
   }),
+  "credential-files-unknown": message({
+    group: "inputs",
+    about: "credential-files",
+    text: (p: { entries: string[] }, r) =>
+      `${cap(r.input("credential-files"))} names ${p.entries.length === 1 ? "a file kind" : "file kinds"} this step does not write: ${list(p.entries.map(typed))}.`,
+    fix: (_, r) =>
+      `List any of netrc and composer in ${r.input("credential-files")} (separated by spaces or commas), or leave it empty.`,
+    example: { entries: ["npmrc"] },
+  }),
+  "credential-files-without-git": message({
+    group: "inputs",
+    about: "credential-files",
+    text: (_, r) =>
+      r.frontEnd === "action"
+        ? `${cap(r.input("credential-files"))} is set, but ${r.input("configure-git")} is false: the files are written only with git's set-up, and removed with it.`
+        : `${cap(r.input("credential-files"))} is given to \`bitbucket-auth check\`, which changes nothing: the files are written only by \`bitbucket-auth setup\`.`,
+    fix: (_, r) =>
+      r.frontEnd === "action"
+        ? `Set ${r.input("configure-git")} to true, or leave ${r.input("credential-files")} empty.`
+        : "Run `bitbucket-auth setup` to write them, or leave the flag out.",
+    example: {},
+  }),
   "expires-at-invalid": message({
     group: "inputs",
     about: "expires-at",

@@ -1,4 +1,6 @@
 /** Renderer for the parts of a Report, shared by the summary and the terminal report. */
+import type { ClientNote } from "../clients/setup.ts";
+import { CARGO_VARIABLE } from "../clients/variables.ts";
 import type { Expiry } from "../inputs/dates.ts";
 import type { Access, Report, TokenKind } from "../verdict.ts";
 import type { Renderer } from "./renderer.ts";
@@ -43,4 +45,37 @@ export function expiryText(expiry: Expiry, r: Renderer): string {
 /** "bitbucket.org", or "bitbucket.org/acme/app, bitbucket.org/acme/lib" for a repository token. */
 export function scopeText(scopes: string[]): string {
   return scopes.map((s) => s.replace(/^[a-z]+:\/\//, "").replace(/\/$/, "")).join(", ");
+}
+
+/** One line per client given something beside git (cargo, Go, netrc, Composer). */
+export function clientText(note: ClientNote, r: Renderer): { client: string; text: string } {
+  switch (note.client) {
+    case "cargo":
+      return {
+        client: "cargo",
+        text: note.exported
+          ? `${r.code(`${CARGO_VARIABLE}=true`)}: cargo fetches git dependencies with git, and so with these credentials`
+          : `${r.code(CARGO_VARIABLE)} was set already (to ${r.untrusted(note.value, 40)}): left as it is`,
+      };
+    case "go": {
+      const patterns = note.patterns.map((p) => r.code(p)).join(", ");
+      const text =
+        note.patterns.length === 0
+          ? `GOPRIVATE unchanged: no repository named, so no workspace proven (for private modules set ${r.code("GOPRIVATE=<git host>/<workspace>")})`
+          : note.variables.length === 0
+            ? `GOPRIVATE covers ${patterns} already`
+            : `${patterns} added to ${note.variables.map((v) => r.code(v)).join(", ")}: fetched with git, not through proxy.golang.org and sum.golang.org`;
+      return { client: "Go", text };
+    }
+    case "netrc":
+      return {
+        client: "netrc",
+        text: `${r.code("NETRC")} = ${r.untrusted(note.file)}, for ${note.machines.join(", ")}${note.carried > 0 ? `; ${note.carried} other entr${note.carried === 1 ? "y" : "ies"} of your netrc carried over` : ""}`,
+      };
+    case "composer":
+      return {
+        client: "Composer",
+        text: `${r.code("COMPOSER_HOME")} = ${r.untrusted(note.home)}, with a credential for ${note.host}${note.carried ? `; the rest of ${r.untrusted(note.carried)} stays in use` : ""}`,
+      };
+  }
 }

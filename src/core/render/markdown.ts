@@ -3,7 +3,14 @@
 import type { GitSetup } from "../git/setup.ts";
 import { type Problem, render } from "../messages/index.ts";
 import type { Outcome, Verdict } from "../outcome.ts";
-import { ACCESS_TEXT, accountText, expiryText, scopeText, TOKEN_KIND_TEXT } from "./describe.ts";
+import {
+  ACCESS_TEXT,
+  accountText,
+  clientText,
+  expiryText,
+  scopeText,
+  TOKEN_KIND_TEXT,
+} from "./describe.ts";
 import type { Renderer } from "./renderer.ts";
 
 const TITLES: Record<Verdict, string> = {
@@ -50,6 +57,13 @@ export function summaryMarkdown(outcome: Outcome, r: Renderer): string {
         const [read, write] = [ACCESS_TEXT[r.read], ACCESS_TEXT[r.write]];
         rows.push(`| \`${r.name}\` | ${read.mark} ${read.text} | ${write.mark} ${write.text} |`);
       }
+    }
+  }
+  if (git && git.clients.length > 0) {
+    rows.push("", "### Other clients", "", "| Client | Set up for later steps |", "|---|---|");
+    for (const note of git.clients) {
+      const { client, text } = clientText(note, r);
+      rows.push(`| ${client} | ${text} |`);
     }
   }
   if (outcome.problems.length > 0)

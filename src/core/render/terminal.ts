@@ -4,7 +4,14 @@
  */
 import { type Problem, render } from "../messages/index.ts";
 import type { Outcome } from "../outcome.ts";
-import { ACCESS_TEXT, accountText, expiryText, scopeText, TOKEN_KIND_TEXT } from "./describe.ts";
+import {
+  ACCESS_TEXT,
+  accountText,
+  clientText,
+  expiryText,
+  scopeText,
+  TOKEN_KIND_TEXT,
+} from "./describe.ts";
 import type { Renderer } from "./renderer.ts";
 
 export interface Style {
@@ -41,10 +48,15 @@ export function reportText(outcome: Outcome, r: Renderer, style: Style): string 
         `    ${r.name}: read ${ACCESS_TEXT[r.read].text}, write ${ACCESS_TEXT[r.write].text}`,
       );
   }
-  if (git)
+  if (git) {
     lines.push(
       `  Git:         credentials configured for ${scopeText(git.scopes)} (include in ${git.globalConfig ?? "the job's environment"})`,
     );
+    for (const note of git.clients) {
+      const { client, text } = clientText(note, r);
+      lines.push(`  ${`${client}:`.padEnd(12)} ${text}`);
+    }
+  }
   return `${lines.join("\n")}\n`;
 }
 
