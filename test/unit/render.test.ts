@@ -7,6 +7,7 @@ import type { Outcome } from "../../src/core/outcome.ts";
 import {
   ACCESS_TEXT,
   accountText,
+  clientText,
   expiryText,
   TOKEN_KIND_TEXT,
 } from "../../src/core/render/describe.ts";
@@ -463,6 +464,73 @@ describe("summaryMarkdown", () => {
     const item = md.split("\n")[4];
     assert.ok(item.includes("last: &lt;b&gt;x&lt;/b&gt; \\| y \\- \\*\\*fake item\\*\\*. "), item);
     assert.equal(md.split("\n").length, 6);
+  });
+});
+
+describe("the other clients", () => {
+  const CLIENTS: GitSetup["clients"] = [
+    { client: "cargo", exported: true, value: "true" },
+    { client: "go", patterns: ["bitbucket.org/acme"], variables: ["GOPRIVATE", "GONOSUMDB"] },
+    {
+      client: "netrc",
+      file: "/runner/temp/bitbucket-api-token-auth-0123456789abcdef/netrc",
+      machines: ["api.bitbucket.org", "bitbucket.org"],
+      carried: 2,
+    },
+    {
+      client: "composer",
+      home: "/runner/temp/bitbucket-api-token-auth-0123456789abcdef/composer",
+      host: "api.bitbucket.org",
+      carried: "/home/runner/.config/composer",
+    },
+  ];
+
+  it("words each client in the summary's table and the terminal report", () => {
+    const md = summaryMarkdown(fit(fitReport(), { ...GIT, clients: CLIENTS }), markdown);
+    assert.match(
+      md,
+      /### Other clients\n\n\| Client \| Set up for later steps \|\n\|---\|---\|\n\| cargo \| `CARGO_NET_GIT_FETCH_WITH_CLI=true`/,
+    );
+    assert.match(md, /\| Go \| `bitbucket.org\/acme` added to `GOPRIVATE`, `GONOSUMDB`/);
+    assert.match(
+      md,
+      /\| netrc \| `NETRC` = \/runner\/temp\/bitbucket\\-api\\-token\\-auth\\-0123456789abcdef\/netrc, for api\.bitbucket\.org, bitbucket\.org; 2 other entries of your netrc carried over \|/,
+    );
+    const text = reportText(fit(fitReport(), { ...GIT, clients: CLIENTS }), plain, {
+      color: false,
+    });
+    assert.match(text, /\n {2}cargo: {7}`CARGO_NET_GIT_FETCH_WITH_CLI=true`: cargo fetches/);
+    assert.match(
+      text,
+      /\n {2}Composer: {4}`COMPOSER_HOME` = \/runner\/temp\/.*\/composer, with a credential for api\.bitbucket\.org; the rest of \/home\/runner\/\.config\/composer stays in use\n/,
+    );
+  });
+
+  it("says what to set for Go when no repository was named, and what was kept", () => {
+    assert.match(
+      clientText({ client: "go", patterns: [], variables: [] }, plain).text,
+      /set `GOPRIVATE=<git host>\/<workspace>`/,
+    );
+    assert.equal(
+      clientText({ client: "go", patterns: ["bitbucket.org/acme"], variables: [] }, plain).text,
+      "GOPRIVATE covers `bitbucket.org/acme` already",
+    );
+  });
+
+  it("makes a hostile value of the user's one harmless line", () => {
+    for (const r of [plain, markdown]) {
+      const { text } = clientText({ client: "cargo", exported: false, value: HOSTILE }, r);
+      assert.equal(text.split("\n").length, 1);
+      assert.doesNotMatch(text, /\u001b|\u009b|\u202e|\r/);
+    }
+    const md = summaryMarkdown(
+      fit(fitReport(), { ...GIT, clients: [{ client: "cargo", exported: false, value: "a|b" }] }),
+      markdown,
+    );
+    assert.match(
+      md,
+      /\| cargo \| `CARGO_NET_GIT_FETCH_WITH_CLI` was set already \(to a\\\|b\): left as it is \|/,
+    );
   });
 });
 
