@@ -112,12 +112,31 @@ export interface TlsFront {
   close(): Promise<void>;
 }
 
-/** An https server on 127.0.0.1 forwarding to `target` (http), path and headers untouched. */
-export async function startTlsFront(target: string, certs: Certificates): Promise<TlsFront> {
-  const { origin } = new URL(target);
+/**
+ * An https server on 127.0.0.1 forwarding to `target` (http), path and headers untouched. With
+ * a table of host name → http origin, each request goes where its Host header says (one server
+ * answering for several names, as bitbucket.org and api.bitbucket.org); an unknown host gets 421.
+ */
+export async function startTlsFront(
+  target: string | Record<string, string>,
+  certs: Certificates,
+  at: { port?: number } = {},
+): Promise<TlsFront> {
+  const originFor = (host = ""): string | undefined =>
+    typeof target === "string"
+      ? new URL(target).origin
+      : (() => {
+          const to = target[host.replace(/:\d+$/, "").toLowerCase()];
+          return to && new URL(to).origin;
+        })();
   const server = createHttpsServer(
     { key: readFileSync(certs.key), cert: readFileSync(certs.cert) },
     (req, res) => {
+      const origin = originFor(req.headers.host);
+      if (!origin) {
+        res.writeHead(421, { "content-type": "text/plain" });
+        return res.end("Misdirected request\n");
+      }
       const upstream = httpRequest(
         `${origin}${req.url}`,
         { method: req.method, headers: req.headers },
@@ -131,7 +150,10 @@ export async function startTlsFront(target: string, certs: Certificates): Promis
     },
   );
   const connections = count(server, "connection");
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(at.port ?? 0, "127.0.0.1", resolve);
+  });
   return {
     port: (server.address() as AddressInfo).port,
     connections,
