@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import type { Account, Bitbucket } from "../emulator/bitbucket.ts";
+import type { ErrorObject } from "ajv";
+import type { Account, Bitbucket, Repository } from "../emulator/bitbucket.ts";
 import { ENDPOINTS, MESSAGES, REMOVED_ENDPOINTS, startBitbucket } from "../emulator/bitbucket.ts";
 import { DEFAULT_SCOPES } from "../emulator/demo-world.ts";
 import {
@@ -34,6 +35,9 @@ let bb: Bitbucket;
 let alice: Account;
 let bob: Account;
 let token: string; // alice, default scopes
+let pkg: Repository; // acme/pkg: composer.json, a nested file, an LFS file, three tags
+
+const COMPOSER_JSON = '{\n  "name": "acme/pkg",\n  "type": "library"\n}\n';
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -53,6 +57,18 @@ function assertValid(errors: ReturnType<typeof validateDefinition>, what: string
     `${what} does not match the OpenAPI document:\n${formatErrors(errors)}`,
   );
 }
+
+/**
+ * Bitbucket's repository bodies carry links.branches and links.tags (Composer's Bitbucket driver
+ * follows them), while the document's repository `links` lists neither and forbids other
+ * properties. The second deviation accepted, and only for these two names.
+ */
+const UNDOCUMENTED_REPOSITORY_LINKS = ["branches", "tags"];
+const isUndocumentedLink = (e: ErrorObject) =>
+  e.instancePath === "/links" &&
+  e.keyword === "additionalProperties" &&
+  UNDOCUMENTED_REPOSITORY_LINKS.includes(String(e.params.additionalProperty));
+const repositoryErrors = (errors: ErrorObject[]) => errors.filter((e) => !isUndocumentedLink(e));
 
 /**
  * Bitbucket's missing-scope 403 carries `detail` as an object {required, granted}, while the
@@ -90,6 +106,11 @@ before(async () => {
   bb.addRepository("acme/tools", { project: "TOOLS" });
   bb.addRepository("other/secret");
   bb.addRepository("other/public", { private: false });
+  pkg = bb.addRepository("acme/pkg", {
+    files: { "composer.json": COMPOSER_JSON, "src/Pkg.php": "<?php\nnamespace Acme;\n" },
+    lfs: { "assets/blob.bin": "large content\n" },
+    tags: ["v1.0.0", "v1.1.0", "v2.0.0"],
+  });
   bb.grant(alice, "acme", "write");
   for (const ws of ["solo", "w1", "w2", "w3"]) bb.grant(alice, ws, "admin");
   bb.grant(bob, "other/secret", "read");
@@ -106,8 +127,13 @@ test("the bundled OpenAPI document is Atlassian's, byte for byte", () => {
 });
 
 describe("scopes agree with x-atlassian-oauth2-scopes", () => {
+  // The src example is a directory (JSON); a file's raw content is checked below.
   const example = (template: string) =>
-    template.replace("{workspace}", "acme").replace("{repo_slug}", "app");
+    template
+      .replace("{workspace}", "acme")
+      .replace("{repo_slug}", "app")
+      .replace("{commit}", "main")
+      .replace("{path}", "");
 
   for (const endpoint of ENDPOINTS) {
     test(`GET ${endpoint.path}`, async () => {
@@ -296,7 +322,7 @@ describe("GET /repositories/{workspace}/{repo_slug}", () => {
     for (const name of ["acme/app", "other/public"]) {
       const answer = await get(`/repositories/${name}`, aliceAuth());
       assert.equal(answer.status, 200, name);
-      assertValid(validateResponse(path, "get", 200, answer.body), name);
+      assertValid(repositoryErrors(validateResponse(path, "get", 200, answer.body)), name);
       assert.equal(answer.body.full_name, name);
       assert.equal(answer.body.links.clone[0].href, `${bb.gitUrl}/${name}.git`);
     }
@@ -365,7 +391,7 @@ describe("GET /repositories/{workspace}/{repo_slug}", () => {
     for (const [name, options, repo, status] of cases) {
       const answer = await get(`/repositories/${repo}`, `Bearer ${bb.issueAccessToken(options)}`);
       assert.equal(answer.status, status, name);
-      assertValid(validateResponse(path, "get", status, answer.body), name);
+      assertValid(repositoryErrors(validateResponse(path, "get", status, answer.body)), name);
       assert.equal(
         answer.headers.get("x-credential-type"),
         `${options.kind === "repository" ? "repo" : options.kind}_access_token`,
@@ -382,6 +408,205 @@ describe("GET /repositories/{workspace}/{repo_slug}", () => {
       ["repository"],
       ["webhook"],
     );
+  });
+});
+
+describe("what Composer's Bitbucket driver reads", () => {
+  const repoPath = "/repositories/{workspace}/{repo_slug}";
+  const branchesPath = "/repositories/{workspace}/{repo_slug}/refs/branches";
+  const tagsPath = "/repositories/{workspace}/{repo_slug}/refs/tags";
+  const commitPath = "/repositories/{workspace}/{repo_slug}/commit/{commit}";
+  const srcPath = "/repositories/{workspace}/{repo_slug}/src/{commit}/{path}";
+
+  test("the repository body: links Composer follows, scm, website, has_issues, mainbranch", async () => {
+    const answer = await get("/repositories/acme/pkg?fields=-project,-owner", aliceAuth());
+    assert.equal(answer.status, 200);
+    const errors = validateResponse(repoPath, "get", 200, answer.body);
+    assertValid(repositoryErrors(errors), "acme/pkg");
+    // The deviation is real: the document does forbid these links (else drop the filter).
+    assert.deepEqual(
+      errors.map((e) => e.params.additionalProperty).sort(),
+      UNDOCUMENTED_REPOSITORY_LINKS,
+    );
+    const body = answer.body;
+    assert.equal(body.scm, "git");
+    assert.equal(body.website, null);
+    assert.equal(typeof body.has_issues, "boolean");
+    assert.equal(body.mainbranch.name, "main");
+    assert.deepEqual(body.links.clone, [{ name: "https", href: `${bb.gitUrl}/acme/pkg.git` }]);
+    assert.equal(body.links.html.href, `${bb.gitUrl}/acme/pkg`);
+    assert.equal(body.links.branches.href, `${bb.apiUrl}/repositories/acme/pkg/refs/branches`);
+    assert.equal(body.links.tags.href, `${bb.apiUrl}/repositories/acme/pkg/refs/tags`);
+  });
+
+  test("refs/branches and refs/tags page through `next` with Composer's query", async () => {
+    const repo = (await get("/repositories/acme/pkg", aliceAuth())).body;
+    const walk = async (href: string, template: string, pagelen: number) => {
+      const names: Record<string, string> = {};
+      let url: string | undefined =
+        `${href}?pagelen=${pagelen}&fields=values.name%2Cvalues.target.hash%2Cnext&sort=-target.date`;
+      let pages = 0;
+      while (url) {
+        const answer = await get(url, aliceAuth());
+        assert.equal(answer.status, 200, url);
+        assertValid(validateResponse(template, "get", 200, answer.body), url);
+        for (const v of answer.body.values) names[v.name] = v.target.hash;
+        url = answer.body.next;
+        pages++;
+      }
+      return { names, pages };
+    };
+    const tags = await walk(repo.links.tags.href, tagsPath, 2);
+    assert.equal(tags.pages, 2);
+    assert.deepEqual(tags.names, { "v1.0.0": pkg.head, "v1.1.0": pkg.head, "v2.0.0": pkg.head });
+    const branches = await walk(repo.links.branches.href, branchesPath, 100);
+    assert.deepEqual(branches, { names: { main: pkg.head }, pages: 1 });
+
+    const page = (await get("/repositories/acme/pkg/refs/tags?pagelen=1", aliceAuth())).body;
+    assert.equal(page.values[0].type, "tag");
+    assert.equal(page.values[0].target.type, "commit");
+    assert.equal(page.values[0].target.date, "2024-01-15T09:30:00+00:00");
+    assert.equal(page.size, 3);
+    assert.match(page.next, /[?&]page=2(&|$)/);
+    const main = (await get("/repositories/acme/pkg/refs/branches", aliceAuth())).body.values[0];
+    assert.equal(main.type, "branch");
+    assertValid(validateDefinition("branch", main), "branch");
+  });
+
+  test("commit/{commit} by hash, branch or tag; 404 for an unknown commit", async () => {
+    for (const rev of [pkg.head, pkg.head.slice(0, 12), "main", "v1.1.0"]) {
+      const answer = await get(`/repositories/acme/pkg/commit/${rev}?fields=date`, aliceAuth());
+      assert.equal(answer.status, 200, rev);
+      assertValid(validateResponse(commitPath, "get", 200, answer.body), rev);
+      assert.equal(answer.body.hash, pkg.head);
+      assert.equal(answer.body.date, "2024-01-15T09:30:00+00:00");
+      assert.equal(answer.body.repository.full_name, "acme/pkg");
+    }
+    for (const rev of ["0".repeat(40), "no-such-branch", "--help"]) {
+      const missing = await get(`/repositories/acme/pkg/commit/${rev}`, aliceAuth());
+      assert.equal(missing.status, 404, rev);
+      assertValid(validateResponse(commitPath, "get", 404, missing.body), rev);
+    }
+  });
+
+  test("src/{commit}/{path}: the raw file, at a hash or a tag; 404 for a missing path", async () => {
+    for (const rev of [pkg.head, "v1.0.0", "main"]) {
+      const res = await fetch(`${bb.apiUrl}/repositories/acme/pkg/src/${rev}/composer.json`, {
+        headers: { authorization: aliceAuth() },
+      });
+      assert.equal(res.status, 200, rev);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
+      assert.equal(await res.text(), COMPOSER_JSON);
+    }
+    const nested = await fetch(`${bb.apiUrl}/repositories/acme/pkg/src/main/src/Pkg.php`, {
+      headers: { authorization: aliceAuth() },
+    });
+    assert.equal(await nested.text(), "<?php\nnamespace Acme;\n");
+    const pointer = await fetch(`${bb.apiUrl}/repositories/acme/pkg/src/main/assets/blob.bin`, {
+      headers: { authorization: aliceAuth() },
+    });
+    assert.match(
+      await pointer.text(),
+      /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:/,
+    );
+
+    for (const path of ["nope.json", "src/nope.php", "composer.json/x", "../etc/passwd"]) {
+      const missing = await get(`/repositories/acme/pkg/src/main/${path}`, aliceAuth());
+      assert.equal(missing.status, 404, path);
+      assertValid(validateResponse(srcPath, "get", 404, missing.body), path);
+    }
+    const badCommit = await get(
+      `/repositories/acme/pkg/src/${"0".repeat(40)}/composer.json`,
+      aliceAuth(),
+    );
+    assert.equal(badCommit.status, 404);
+    assertValid(validateResponse(srcPath, "get", 404, badCommit.body), "unknown commit");
+  });
+
+  test("src/{commit}/{path} of a directory: paginated tree entries", async () => {
+    for (const path of ["", "src/"]) {
+      const answer = await get(`/repositories/acme/pkg/src/main/${path}`, aliceAuth());
+      assert.equal(answer.status, 200, path);
+      assertValid(validateResponse(srcPath, "get", 200, answer.body), path);
+      const paths = answer.body.values.map((v: { path: string }) => v.path);
+      if (path === "") {
+        assert.deepEqual(paths, [".gitattributes", "README.md", "assets", "composer.json", "src"]);
+      } else assert.deepEqual(paths, ["src/Pkg.php"]);
+    }
+  });
+
+  test("the same rules as the repository: 401, 404 whether missing or forbidden", async () => {
+    const paths = [
+      "/refs/branches",
+      "/refs/tags",
+      `/commit/${pkg.head}`,
+      `/src/${pkg.head}/README.md`,
+    ];
+    for (const suffix of paths) {
+      const anonymous = await get(`/repositories/acme/pkg${suffix}`);
+      assert.equal(anonymous.status, 401, suffix);
+      assert.deepEqual(anonymous.body, INVALID_TOKEN, suffix);
+      const forbidden = await get(`/repositories/other/secret${suffix}`, aliceAuth());
+      const missing = await get(`/repositories/acme/nope${suffix}`, aliceAuth());
+      assert.equal(forbidden.status, 404, suffix);
+      assert.deepEqual(forbidden.body, missing.body, suffix);
+      assert.equal(forbidden.body.error.message, MESSAGES.repositoryNotFound);
+    }
+  });
+});
+
+describe("publicUrls: bodies name the hosts clients see", () => {
+  const REPOSITORY = "/repositories/{workspace}/{repo_slug}";
+  const PUBLIC = {
+    api: "https://api.bitbucket.org/2.0",
+    git: "https://bitbucket.org",
+    media: "https://media.bitbucket.test",
+  };
+
+  test("links, clone links, next pages and commit links use them; requests route by path", async () => {
+    const own = await startBitbucket({ publicUrls: PUBLIC });
+    try {
+      const carol = own.addAccount({ email: "carol@example.com", username: "carol" });
+      own.addRepository("acme/pkg", { tags: ["v1", "v2"] });
+      own.grant(carol, "acme", "read");
+      const auth = basic(carol.email, own.issueApiToken(carol, { scopes: DEFAULT_SCOPES }));
+      assert.deepEqual(own.publicUrls, PUBLIC);
+      // The front forwards the path unchanged, with the public Host.
+      const fetchPublic = async (path: string): Promise<Answer> => {
+        const res = await fetch(`${own.apiUrl.replace(/\/2\.0$/, "")}${path}`, {
+          headers: { authorization: auth, host: "api.bitbucket.org" },
+        });
+        return { status: res.status, headers: res.headers, body: await res.json() };
+      };
+      const repo = await fetchPublic("/2.0/repositories/acme/pkg");
+      assert.equal(repo.status, 200);
+      assertValid(repositoryErrors(validateResponse(REPOSITORY, "get", 200, repo.body)), "public");
+      assert.deepEqual(repo.body.links.clone, [
+        { name: "https", href: "https://bitbucket.org/acme/pkg.git" },
+      ]);
+      assert.equal(repo.body.links.html.href, "https://bitbucket.org/acme/pkg");
+      assert.equal(
+        repo.body.links.self.href,
+        "https://api.bitbucket.org/2.0/repositories/acme/pkg",
+      );
+      assert.equal(
+        repo.body.links.tags.href,
+        "https://api.bitbucket.org/2.0/repositories/acme/pkg/refs/tags",
+      );
+      const tags = await fetchPublic("/2.0/repositories/acme/pkg/refs/tags?pagelen=1");
+      assert.match(
+        tags.body.next,
+        /^https:\/\/api\.bitbucket\.org\/2\.0\/repositories\/acme\/pkg\/refs\/tags\?/,
+      );
+      assert.match(
+        tags.body.values[0].target.links.html.href,
+        /^https:\/\/bitbucket\.org\/acme\/pkg\/commits\//,
+      );
+      const text = JSON.stringify([repo.body, tags.body]);
+      assert.ok(!text.includes("127.0.0.1"), "no loopback URL in a body");
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -3,20 +3,29 @@
  * real `git http-backend`. Tests run the action and the CLI against it instead of bitbucket.org.
  *
  *   const bb = await startBitbucket();            // { delayMs } delays every answer
+ *   startBitbucket({ publicUrls: { api: "https://api.bitbucket.org/2.0",
+ *     git: "https://bitbucket.org", media: "https://media.bitbucket.test" } })
+ *                          // behind a TLS front: every URL in bodies, LFS hrefs and .gitmodules
+ *                          // uses these; apiUrl/gitUrl/mediaUrl stay the loopback listeners
  *   const alice = bb.addAccount({ email, username, displayName });
  *   bb.addRepository("acme/lib");                 // private by default, one commit on main
  *   bb.addRepository("acme/app", { submodule: "acme/lib" });
+ *   const pkg = bb.addRepository("acme/pkg", { files: { "composer.json": "…" },
+ *     lfs: { "big.bin": "…" }, tags: ["v1.0.0"] });  // pkg.head: the commit's hash
  *   bb.grant(alice, "acme", "write");             // workspace membership ("acme/app" = one repo)
  *   const token = bb.issueApiToken(alice, { scopes: ["read:repository:bitbucket"] });
  *   bb.issueAccessToken({ kind: "repository", target: "acme/app", scopes: ["repository"] });
  *   bb.issueAppPassword(alice); bb.revoke(token); bb.setDelay(50);
  *   bb.inject({ server: "api", path: "/2.0/user", times: 2 }, { status: 503 });
- *   bb.requests  // every request on both servers: { server, method, url, headers, status, at, done }
+ *   bb.requests  // every request on the three servers: { server, method, url, headers, status, at, done }
  *   bb.connections.git.peak  // most connections open at once on a server (resetConnections())
  *   bb.setNearLimit(true)    // access tokens' /repositories/* answers say X-RateLimit-NearLimit: true
  *   await bb.close();
  *
- * REST (`apiUrl` = http://127.0.0.1:P/2.0): only the endpoints in ENDPOINTS, GET only.
+ * REST (`apiUrl` = http://127.0.0.1:P/2.0): only the endpoints in ENDPOINTS, GET only: /user,
+ *   /user/workspaces[/{ws}/permission], /repositories/{ws}/{slug} and under it refs/branches,
+ *   refs/tags, commit/{commit} and src/{commit}/{path} (raw file content, or a directory's
+ *   entries as JSON), read from the bare repository by refs.ts.
  *   Basic email:api-token, or Bearer access-token. Anything else is 401 with Bitbucket's body.
  *   A missing scope is 403 with detail {required, granted}: granular names for API tokens,
  *   legacy names for access tokens. Repositories answer 404 both when missing and forbidden.
@@ -26,6 +35,11 @@
  *   carries `WWW-Authenticate: Basic realm="Bitbucket.org HTTP"`. Retired app passwords get 410.
  *   upload-pack needs read:repository (legacy `repository`), receive-pack write:repository
  *   (`repository:write`) and write access.
+ * Git LFS (lfs.ts): POST /{ws}/{slug}.git/info/lfs/objects/batch, same credentials and scopes as
+ *   upload-pack (download) or receive-pack (upload, answered 501), but **403 instead of 401**
+ *   without a usable credential. Downloads point at the media host (`mediaUrl`, requests recorded
+ *   as server "media"): `<media>/lfs/<random short-lived key>/<oid>`, no credential needed or
+ *   wanted there.
  *
  * Also exported for tests: ENDPOINTS and GIT_SERVICES (the scope each path needs),
  * REMOVED_ENDPOINTS, MESSAGES (the error messages sent).
@@ -43,7 +57,11 @@
  *   addRepository says otherwise.
  * - /user/workspaces/{ws}/permission reports "owner" for workspace admins, "member" for other
  *   workspace members and "collaborator" for accounts that only have access to a repository.
- * - pagelen is clamped to 1..100 (default 10).
+ * - pagelen is clamped to 1..100 (default 10); `fields`, `sort` and `q` are ignored.
+ * - Repository bodies carry `website: null` and links.branches/links.tags (Bitbucket sends them,
+ *   Composer reads them); src/{commit}/{path} answers text/plain, or application/octet-stream
+ *   for content with a NUL byte, and an LFS file's pointer, not its content. A missing path is
+ *   404 "No such file or directory: <path>"; an unknown commit 404 "Commit not found".
  * - 410 for removed endpoints and 404 for unknown paths come before authentication.
  * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
  * - X-RateLimit-Limit/-Resource/-NearLimit go to access tokens only, on /repositories/* (the
@@ -67,9 +85,29 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import {
+  downloadAnswer,
+  LFS_CONTENT_TYPE,
+  LFS_MESSAGES,
+  lfsPointer,
+  MediaKeys,
+  parseBatch,
+} from "./lfs.ts";
+import type { BaseUrls } from "./refs.ts";
+import {
+  commitBody,
+  commitInfos,
+  gitRunner,
+  listRefs,
+  paginate,
+  readPath,
+  refBody,
+  resolveCommit,
+  treeEntriesBody,
+} from "./refs.ts";
 
 export type Level = "read" | "write" | "admin";
-export type ServerName = "api" | "git";
+export type ServerName = "api" | "git" | "media";
 export type CredentialType =
   | "api_token"
   | "repo_access_token"
@@ -93,6 +131,32 @@ export interface Repository {
   project: string;
   /** The bare repository on disk. */
   dir: string;
+  /** The hash of the one commit addRepository wrote on main. */
+  head: string;
+}
+
+export interface RepositoryOptions {
+  private?: boolean;
+  /** Project key (default "PROJ"). */
+  project?: string;
+  /** Full name of a repository added before: a submodule at path <its slug>. */
+  submodule?: string;
+  /** Extra files in the commit: path → text. */
+  files?: Record<string, string>;
+  /** Files stored as Git LFS objects: the commit holds pointers and .gitattributes lines. */
+  lfs?: Record<string, string>;
+  /** Lightweight tags on the commit, e.g. "v1.0.0". */
+  tags?: string[];
+}
+
+export interface StartOptions {
+  delayMs?: number;
+  /**
+   * The URLs clients see (behind a TLS front): used in every URL the emulator writes into bodies,
+   * LFS hrefs and .gitmodules. E.g. { api: "https://api.bitbucket.org/2.0",
+   * git: "https://bitbucket.org", media: "https://media.bitbucket.test" }.
+   */
+  publicUrls?: BaseUrls;
 }
 
 export interface RecordedRequest {
@@ -131,17 +195,18 @@ export interface FaultMatch {
 }
 
 export interface Bitbucket {
+  /** Loopback URLs the servers listen on. */
   apiUrl: string;
   gitUrl: string;
+  mediaUrl: string;
+  /** The URLs written into bodies: publicUrls if given, else the loopback ones. */
+  publicUrls: BaseUrls;
   requests: RecordedRequest[];
   connections: Record<ServerName, ConnectionCount>;
   resetConnections(): void;
   setNearLimit(near: boolean): void;
   addAccount(options: { email: string; username: string; displayName?: string }): Account;
-  addRepository(
-    fullName: string,
-    options?: { private?: boolean; project?: string; submodule?: string },
-  ): Repository;
+  addRepository(fullName: string, options?: RepositoryOptions): Repository;
   grant(account: Account, target: string, level: Level): void;
   issueApiToken(
     account: Account,
@@ -175,6 +240,26 @@ export const ENDPOINTS = [
     scope: "read:repository:bitbucket",
     legacy: "repository",
   },
+  {
+    path: "/repositories/{workspace}/{repo_slug}/refs/branches",
+    scope: "read:repository:bitbucket",
+    legacy: "repository",
+  },
+  {
+    path: "/repositories/{workspace}/{repo_slug}/refs/tags",
+    scope: "read:repository:bitbucket",
+    legacy: "repository",
+  },
+  {
+    path: "/repositories/{workspace}/{repo_slug}/commit/{commit}",
+    scope: "read:repository:bitbucket",
+    legacy: "repository",
+  },
+  {
+    path: "/repositories/{workspace}/{repo_slug}/src/{commit}/{path}",
+    scope: "read:repository:bitbucket",
+    legacy: "repository",
+  },
 ] as const;
 type Endpoint = (typeof ENDPOINTS)[number];
 interface Need {
@@ -203,6 +288,9 @@ export const MESSAGES = {
   noWorkspaceAccess: "You do not have access to this workspace.",
   removed: "Resource removed",
   notFound: "Resource not found",
+  commitNotFound: "Commit not found",
+  /** Followed by ": <path>". */
+  noSuchPath: "No such file or directory",
 };
 
 const LEGACY_IMPLIES: Record<string, readonly string[]> = {
@@ -254,6 +342,8 @@ type Credential = ApiToken | AccessToken | AppPassword;
 type Usable = ApiToken | AccessToken;
 interface RepoState extends Repository {
   members: Map<string, Level>;
+  /** LFS objects by sha256 oid. */
+  lfs: Map<string, Buffer>;
 }
 interface PendingFault {
   match: FaultMatch;
@@ -328,11 +418,34 @@ function maxLevel(...levels: (Level | undefined)[]): Level | undefined {
   );
 }
 
-function templateRegExp(template: string): RegExp {
-  return new RegExp(`^${template.replace(/\{[^}]+\}/g, "([^/]+)")}$`);
+/** One path segment per parameter; a trailing `{path}` takes the rest, slashes included, or nothing. */
+/** The request body as text, or undefined when longer than `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length <= limit) chunks.push(chunk);
+  }
+  return length > limit ? undefined : Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startBitbucket(options: { delayMs?: number } = {}): Promise<Bitbucket> {
+function templateRegExp(template: string): RegExp {
+  const body = template.replace(/\/\{path\}$/, "(?:/(.*))?").replace(/\{[^}]+\}/g, "([^/]+)");
+  return new RegExp(`^${body}$`);
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, "");
+
+function decodeParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+export async function startBitbucket(options: StartOptions = {}): Promise<Bitbucket> {
   const root = mkdtempSync(join(tmpdir(), "bitbucket-emulator-"));
   const reposDir = join(root, "repos");
   const homeDir = join(root, "home");
@@ -346,6 +459,7 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
   };
   const git = (dir: string, args: string[], input?: string): string =>
     execFileSync("git", args, { cwd: dir, env: gitEnv, input, encoding: "utf8" }).trim();
+  const gitAsync = gitRunner(gitEnv);
 
   let delay = options.delayMs ?? 0;
   const workspaces = new Map<string, Workspace>();
@@ -354,17 +468,22 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
   const faults: PendingFault[] = [];
   const requests: RecordedRequest[] = [];
   const children = new Set<ChildProcess>();
+  const mediaKeys = new MediaKeys();
 
   let nearLimit = false;
   const apiServer = createServer((req, res) => void serve("api", req, res, handleApi));
   const gitServer = createServer((req, res) => void serve("git", req, res, handleGit));
+  const mediaServer = createServer((req, res) => void serve("media", req, res, handleMedia));
+  const servers = [apiServer, gitServer, mediaServer];
   const connections: Record<ServerName, ConnectionCount> = {
     api: { open: 0, peak: 0 },
     git: { open: 0, peak: 0 },
+    media: { open: 0, peak: 0 },
   };
   for (const [name, server] of [
     ["api", apiServer],
     ["git", gitServer],
+    ["media", mediaServer],
   ] as const) {
     server.on("connection", (socket) => {
       const count = connections[name];
@@ -379,6 +498,13 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     });
   const apiUrl = `http://127.0.0.1:${await listen(apiServer)}/2.0`;
   const gitUrl = `http://127.0.0.1:${await listen(gitServer)}`;
+  const mediaUrl = `http://127.0.0.1:${await listen(mediaServer)}`;
+  // What clients see: every URL written into a body, an LFS href or .gitmodules starts so.
+  const pub: BaseUrls = {
+    api: trimSlash(options.publicUrls?.api ?? apiUrl),
+    git: trimSlash(options.publicUrls?.git ?? gitUrl),
+    media: trimSlash(options.publicUrls?.media ?? mediaUrl),
+  };
 
   // ---- world ---------------------------------------------------------------------------------
 
@@ -403,10 +529,7 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     return repo;
   }
 
-  function addRepository(
-    fullName: string,
-    opts: { private?: boolean; project?: string; submodule?: string } = {},
-  ): Repository {
+  function addRepository(fullName: string, opts: RepositoryOptions = {}): Repository {
     const [wsSlug, slug] = splitFullName(fullName);
     if (repos.has(fullName)) throw new Error(`repository ${fullName} exists already`);
     const ws = workspace(wsSlug);
@@ -416,26 +539,46 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     mkdirSync(dir, { recursive: true });
     git(dir, ["init", "--bare", "--quiet", "--initial-branch=main"]);
     // One commit written by a single fast-import: no work tree, few processes.
-    const file = (path: string, content: string) =>
-      `M 100644 inline ${path}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
-    let files = file("README.md", `# ${slug}\n`);
+    const files = new Map<string, string>([["README.md", `# ${slug}\n`]]);
+    for (const [path, content] of Object.entries(opts.files ?? {})) files.set(path, content);
+    const lfs = new Map<string, Buffer>();
+    const attributes: string[] = [];
+    for (const [path, content] of Object.entries(opts.lfs ?? {})) {
+      const object = lfsPointer(content);
+      lfs.set(object.oid, Buffer.from(content));
+      files.set(path, object.pointer);
+      attributes.push(`${path} filter=lfs diff=lfs merge=lfs -text\n`);
+    }
+    if (attributes.length > 0) {
+      const before = files.get(".gitattributes") ?? "";
+      files.set(
+        ".gitattributes",
+        before + (before && !before.endsWith("\n") ? "\n" : "") + attributes.join(""),
+      );
+    }
+    let commands = "";
+    for (const [path, content] of files) {
+      if (/[\n"]/.test(path) || path.startsWith("/")) throw new Error(`unusable path ${path}`);
+      commands += `M 100644 inline ${path}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+    }
     if (opts.submodule) {
       const sub = existingRepo(opts.submodule);
-      files += file(
-        ".gitmodules",
-        `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${gitUrl}/${sub.fullName}.git\n`,
-      );
-      files += `M 160000 ${git(sub.dir, ["rev-parse", "refs/heads/main"])} ${sub.slug}\n`;
+      const gitmodules = `[submodule "${sub.slug}"]\n\tpath = ${sub.slug}\n\turl = ${pub.git}/${sub.fullName}.git\n`;
+      commands += `M 100644 inline .gitmodules\ndata ${Buffer.byteLength(gitmodules)}\n${gitmodules}\n`;
+      commands += `M 160000 ${git(sub.dir, ["rev-parse", "refs/heads/main"])} ${sub.slug}\n`;
     }
     const message = "Initial commit\n";
+    const tags = (opts.tags ?? []).map((tag) => `reset refs/tags/${tag}\nfrom :1\n`);
     git(
       dir,
       ["fast-import", "--quiet"],
       [
         "commit refs/heads/main",
+        "mark :1",
         "committer Emulator <emulator@example.com> 1705311000 +0000",
         `data ${message.length}`,
-        message + files,
+        message + commands,
+        ...tags,
       ].join("\n"),
     );
     const repo: RepoState = {
@@ -446,10 +589,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       isPrivate: opts.private ?? true,
       project,
       dir,
+      head: git(dir, ["rev-parse", "refs/heads/main"]),
       members: new Map(),
+      lfs,
     };
     repos.set(fullName, repo);
-    const { members: _members, ...view } = repo;
+    const { members: _members, lfs: _lfs, ...view } = repo;
     return view;
   }
 
@@ -569,9 +714,9 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       is_staff: false,
       created_on: CREATED_ON,
       links: {
-        self: link(`${apiUrl}/users/${enc(account.uuid)}`),
-        html: link(`${gitUrl}/${enc(account.uuid)}/`),
-        avatar: link(`${gitUrl}/avatars/${enc(account.accountId)}`),
+        self: link(`${pub.api}/users/${enc(account.uuid)}`),
+        html: link(`${pub.git}/${enc(account.uuid)}/`),
+        avatar: link(`${pub.git}/avatars/${enc(account.accountId)}`),
       },
     };
   }
@@ -582,8 +727,8 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       uuid: ws.uuid,
       slug: ws.slug,
       links: {
-        avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`),
-        self: link(`${apiUrl}/workspaces/${ws.slug}`),
+        avatar: link(`${pub.git}/workspaces/${ws.slug}/avatar/`),
+        self: link(`${pub.api}/workspaces/${ws.slug}`),
       },
     };
   }
@@ -597,17 +742,17 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       is_private: true,
       created_on: CREATED_ON,
       links: {
-        avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`),
-        html: link(`${gitUrl}/${ws.slug}/`),
-        self: link(`${apiUrl}/workspaces/${ws.slug}`),
-        repositories: link(`${apiUrl}/repositories/${ws.slug}`),
+        avatar: link(`${pub.git}/workspaces/${ws.slug}/avatar/`),
+        html: link(`${pub.git}/${ws.slug}/`),
+        self: link(`${pub.api}/workspaces/${ws.slug}`),
+        repositories: link(`${pub.api}/repositories/${ws.slug}`),
       },
     };
   }
 
   function repositoryBody(repo: RepoState) {
     const ws = workspace(repo.workspace);
-    const self = `${apiUrl}/repositories/${repo.fullName}`;
+    const self = `${pub.api}/repositories/${repo.fullName}`;
     return {
       type: "repository",
       uuid: repo.uuid,
@@ -630,8 +775,8 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
         username: ws.slug,
         display_name: ws.slug,
         links: {
-          self: link(`${apiUrl}/workspaces/${ws.slug}`),
-          avatar: link(`${gitUrl}/workspaces/${ws.slug}/avatar/`),
+          self: link(`${pub.api}/workspaces/${ws.slug}`),
+          avatar: link(`${pub.git}/workspaces/${ws.slug}/avatar/`),
         },
       },
       workspace: workspaceBody(ws),
@@ -640,19 +785,26 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
         key: repo.project,
         uuid: ws.projects.get(repo.project),
         name: repo.project,
-        links: { html: link(`${gitUrl}/${ws.slug}/workspace/projects/${repo.project}`) },
+        links: { html: link(`${pub.git}/${ws.slug}/workspace/projects/${repo.project}`) },
       },
       mainbranch: { type: "branch", name: "main" },
+      // Not in the document's repository schema (additionalProperties allows it); Bitbucket
+      // sends it, null when unset, and Composer reads it.
+      website: null,
       links: {
         self: link(self),
-        html: link(`${gitUrl}/${repo.fullName}`),
+        html: link(`${pub.git}/${repo.fullName}`),
         pullrequests: link(`${self}/pullrequests`),
         commits: link(`${self}/commits`),
         forks: link(`${self}/forks`),
         watchers: link(`${self}/watchers`),
         downloads: link(`${self}/downloads`),
         hooks: link(`${self}/hooks`),
-        clone: [{ name: "https", href: `${gitUrl}/${repo.fullName}.git` }],
+        clone: [{ name: "https", href: `${pub.git}/${repo.fullName}.git` }],
+        // Bitbucket sends these two (Composer follows them) though the document's `links`
+        // forbids properties it does not list: see test/contract/openapi.test.ts.
+        branches: link(`${self}/refs/branches`),
+        tags: link(`${self}/refs/tags`),
       },
     };
   }
@@ -776,14 +928,22 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     status: number;
     body: unknown;
     headers?: OutgoingHttpHeaders;
+    /** Sent as is instead of `body` as JSON (a file's content). */
+    raw?: { data: Buffer; contentType: string };
   }
 
-  function handleApi(req: IncomingMessage, res: ServerResponse): void {
-    const { status, body, headers } = restAnswer(req);
-    sendJson(res, status, body, headers);
+  async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { status, body, headers, raw } = await restAnswer(req);
+    if (!raw) return sendJson(res, status, body, headers);
+    res.writeHead(status, {
+      ...headers,
+      "content-type": raw.contentType,
+      "content-length": raw.data.length,
+    });
+    res.end(raw.data);
   }
 
-  function restAnswer(req: IncomingMessage): Answer {
+  async function restAnswer(req: IncomingMessage): Promise<Answer> {
     const url = new URL(req.url ?? "/", apiUrl);
     const path = url.pathname.startsWith("/2.0/")
       ? url.pathname.slice(4).replace(/\/+$/, "")
@@ -794,7 +954,7 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     let route: { endpoint: Endpoint; params: string[] } | undefined;
     for (const { endpoint, pattern } of routes) {
       const m = path === undefined ? null : pattern.exec(path);
-      if (m) route = { endpoint, params: m.slice(1) };
+      if (m) route = { endpoint, params: m.slice(1).map((p) => decodeParam(p ?? "")) };
     }
     if (!route) {
       const detail = "There is no API hosted at this URL.";
@@ -819,12 +979,12 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       const detail = { required, granted: cred.scopes };
       return { status: 403, body: errorBody(MESSAGES.missingScope, { detail }), headers };
     }
-    if (endpoint.path === "/repositories/{workspace}/{repo_slug}") {
+    if (endpoint.path.startsWith("/repositories/")) {
       const repo = repos.get(`${params[0]}/${params[1]}`);
       if (!repo || !repoLevel(cred, repo)) {
         return { status: 404, body: errorBody(MESSAGES.repositoryNotFound), headers };
       }
-      return { status: 200, body: repositoryBody(repo), headers };
+      return { ...(await repositoryAnswer(endpoint, repo, params.slice(2), url)), headers };
     }
     // The /user endpoints: only API tokens get past their scope check (see header comment).
     const account = (cred as ApiToken).account;
@@ -840,9 +1000,74 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       permission: role,
       user: accountBody(account),
       workspace: workspaceBody(ws),
-      links: { self: link(`${apiUrl}/workspaces/${ws.slug}/members/${enc(account.uuid)}`) },
+      links: { self: link(`${pub.api}/workspaces/${ws.slug}/members/${enc(account.uuid)}`) },
     };
     return { status: 200, body, headers };
+  }
+
+  /** The /repositories/{workspace}/{repo_slug}[/…] endpoints, once the repository is readable. */
+  async function repositoryAnswer(
+    endpoint: Endpoint,
+    repo: RepoState,
+    params: string[],
+    url: URL,
+  ): Promise<Answer> {
+    const self = `${pub.api}/repositories/${repo.fullName}`;
+    switch (endpoint.path) {
+      case "/repositories/{workspace}/{repo_slug}":
+        return { status: 200, body: repositoryBody(repo) };
+      case "/repositories/{workspace}/{repo_slug}/refs/branches":
+      case "/repositories/{workspace}/{repo_slug}/refs/tags": {
+        const kind = endpoint.path.endsWith("branches") ? "branches" : "tags";
+        const page = paginate(
+          await listRefs(gitAsync, repo.dir, kind),
+          url.searchParams,
+          `${self}/refs/${kind}`,
+        );
+        const infos = await commitInfos(
+          gitAsync,
+          repo.dir,
+          page.values.map((r) => r.hash),
+        );
+        const values = page.values.flatMap((r) => {
+          const target = infos.get(r.hash);
+          return target ? [refBody(pub, repo, kind, r.name, target)] : [];
+        });
+        return { status: 200, body: { ...page, values } };
+      }
+      case "/repositories/{workspace}/{repo_slug}/commit/{commit}": {
+        const hash = await resolveCommit(gitAsync, repo.dir, params[0]);
+        const info = hash && (await commitInfos(gitAsync, repo.dir, [hash])).get(hash);
+        if (!info) {
+          return {
+            status: 404,
+            body: errorBody(MESSAGES.commitNotFound, { data: { shas: [params[0]] } }),
+          };
+        }
+        return { status: 200, body: commitBody(pub, repo, info) };
+      }
+      default: {
+        // /src/{commit}/{path}: raw file content, or the directory's entries.
+        const [rev, path] = params;
+        const hash = await resolveCommit(gitAsync, repo.dir, rev);
+        if (!hash) {
+          return {
+            status: 404,
+            body: errorBody(MESSAGES.commitNotFound, { data: { shas: [rev] } }),
+          };
+        }
+        const content = await readPath(gitAsync, repo.dir, hash, path);
+        if (!content) {
+          return { status: 404, body: errorBody(`${MESSAGES.noSuchPath}: ${path}`) };
+        }
+        if (content.kind === "directory") {
+          return { status: 200, body: treeEntriesBody(pub, repo, hash, content.entries) };
+        }
+        const binary = content.data.includes(0);
+        const contentType = binary ? "application/octet-stream" : "text/plain; charset=utf-8";
+        return { status: 200, body: undefined, raw: { data: content.data, contentType } };
+      }
+    }
   }
 
   function workspacePage(account: Account, query: URLSearchParams) {
@@ -858,11 +1083,11 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
       type: "workspace_access",
       administrator: ws.members.get(account.uuid) === "admin",
       workspace: workspaceBase(ws),
-      links: { self: link(`${apiUrl}/user/workspaces/${ws.slug}/permission`) },
+      links: { self: link(`${pub.api}/user/workspaces/${ws.slug}/permission`) },
     }));
     const next =
       page * pagelen < all.length
-        ? { next: `${apiUrl}/user/workspaces?page=${page + 1}&pagelen=${pagelen}` }
+        ? { next: `${pub.api}/user/workspaces?page=${page + 1}&pagelen=${pagelen}` }
         : {};
     return { pagelen, page, size: all.length, values, ...next };
   }
@@ -871,6 +1096,8 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
 
   function handleGit(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const url = new URL(req.url ?? "/", gitUrl);
+    const lfs = /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/info\/lfs\/(.*)$/.exec(url.pathname);
+    if (lfs) return handleLfs(req, res, `${lfs[1]}/${lfs[2]}`, lfs[3]);
     const m =
       /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(
         url.pathname,
@@ -906,6 +1133,68 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     const user = cred.kind === "api_token" ? cred.account.username : "x-token-auth";
     const pathInfo = `/${repo.workspace}/${repo.slug}.git/${action}`;
     return runHttpBackend(req, res, pathInfo, url.search.slice(1), user);
+  }
+
+  // ---- Git LFS (see lfs.ts) --------------------------------------------------------------------
+
+  async function handleLfs(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fullName: string,
+    rest: string,
+  ): Promise<void> {
+    const send = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, {
+        "content-type": LFS_CONTENT_TYPE,
+        "content-length": Buffer.byteLength(text),
+      });
+      res.end(text);
+    };
+    // No credential, or one Bitbucket does not take: 403, never 401 (git-lfs#2658).
+    const cred = gitCredential(req.headers.authorization);
+    if (!cred || cred === "gone") return send(403, { message: LFS_MESSAGES.forbidden });
+    const text = await readBody(req, 1024 * 1024);
+    if (rest !== "objects/batch" || req.method !== "POST") {
+      return send(404, { message: MESSAGES.notFound });
+    }
+    const batch = text === undefined ? undefined : parseBatch(text);
+    if (!batch) return send(422, { message: LFS_MESSAGES.badRequest });
+    const need =
+      GIT_SERVICES[batch.operation === "upload" ? "git-receive-pack" : "git-upload-pack"];
+    if (!holds(cred, need)) return send(403, { message: LFS_MESSAGES.missingScope });
+    const repo = repos.get(fullName);
+    const level = repo && repoLevel(cred, repo);
+    if (!repo || !level) return send(404, { message: LFS_MESSAGES.notFound });
+    if (batch.operation === "upload") {
+      if (RANK[level] < RANK.write) return send(403, { message: LFS_MESSAGES.noWrite });
+      return send(501, { message: LFS_MESSAGES.uploadUnsupported });
+    }
+    const key = mediaKeys.issue(
+      repo.fullName,
+      batch.objects.map((o) => o.oid).filter((oid) => repo.lfs.has(oid)),
+    );
+    send(
+      200,
+      downloadAnswer(batch, repo.lfs, (oid) => `${pub.media}/lfs/${key}/${oid}`),
+    );
+  }
+
+  /** The media host: GET/HEAD /lfs/<key>/<oid> with a key from a batch answer; else 404. */
+  function handleMedia(req: IncomingMessage, res: ServerResponse): void {
+    const m = /^\/lfs\/([\w-]+)\/([0-9a-f]{64})$/.exec(new URL(req.url ?? "/", mediaUrl).pathname);
+    const repo =
+      m && (req.method === "GET" || req.method === "HEAD") && mediaKeys.check(m[1], m[2]);
+    const data = repo ? repos.get(repo)?.lfs.get(m[2]) : undefined;
+    if (!data) {
+      sendText(res, 404, "Not Found\n");
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-length": data.length,
+    });
+    res.end(req.method === "HEAD" ? undefined : data);
   }
 
   /** Runs git http-backend as a CGI: request body to stdin, `Status:` and headers parsed from stdout. */
@@ -983,6 +1272,8 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
   return {
     apiUrl,
     gitUrl,
+    mediaUrl,
+    publicUrls: pub,
     requests,
     connections,
     resetConnections() {
@@ -1037,11 +1328,10 @@ export async function startBitbucket(options: { delayMs?: number } = {}): Promis
     },
     async close() {
       for (const child of children) child.kill("SIGKILL");
-      const closed = [apiServer, gitServer].map(
+      const closed = servers.map(
         (server) => new Promise<void>((resolve) => server.close(() => resolve())),
       );
-      apiServer.closeAllConnections();
-      gitServer.closeAllConnections();
+      for (const server of servers) server.closeAllConnections();
       await Promise.all(closed);
       rmSync(root, { recursive: true, force: true });
     },
