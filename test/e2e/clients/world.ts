@@ -112,6 +112,8 @@ async function runCase(mode: Mode, name: string, fn: (step: Step) => Promise<voi
   };
   async function record(file: string, args: string[], opts: RunOptions) {
     const ran = await traced(mode, file, args, { cwd: opts.cwd ?? dir, env: opts.env });
+    if (/^strace: Can't stat/m.test(ran.stderr))
+      throw new Error(`${file} is not installed here: scripts/test-tools.sh installs it`);
     places.push(
       { name: `${file}'s argument lists (and its children's)`, text: ran.argv },
       { name: `${file}'s output`, text: ran.stdout + ran.stderr },
