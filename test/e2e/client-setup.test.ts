@@ -149,9 +149,8 @@ describe("the action", () => {
     });
   });
 
-  test("GOPRIVATE gains the proven workspace and keeps the user's patterns", async () => {
-    // Go module paths have no port: the emulator's git URL cannot be one, so a TLS front's
-    // real host name is tested in clients.test.ts; here the values as the step computes them.
+  test("GOPRIVATE is left alone for a git URL with a port, which no module path can name", async () => {
+    // bitbucket.org itself, with a GOPRIVATE of the job's own kept, is in clients.test.ts.
     await withJob(
       async (job) => {
         const main = await runMain(job, inputs());

@@ -302,6 +302,18 @@ export const CASES: ClientCase[] = [
       assert.equal(JSON.parse(body).full_name, "acme/app");
     },
   },
+  {
+    name: "a Python script with requests (NETRC)",
+    async run(step) {
+      const script = [
+        "import requests",
+        "answer = requests.get('https://api.bitbucket.org/2.0/repositories/acme/app', timeout=30)",
+        "answer.raise_for_status()",
+        "print(answer.json()['full_name'], end='')",
+      ].join("\n");
+      assert.equal(await step.run(PYTHON, ["-c", script]), "acme/app");
+    },
+  },
 ];
 
 async function composerInstall(step: Step, repository: { type: string; url: string }) {

@@ -160,7 +160,10 @@ function traced(
 
 /** The action as the runner runs it; later steps get the job's environment plus its exports. */
 async function actionMode(w: BitbucketOrg, c: Credentials): Promise<Mode> {
-  const job = await newJob({ env: { NODE_EXTRA_CA_CERTS: w.ca, ...passOn() } });
+  // A job that has a private module host of its own already: the step adds to it.
+  const job = await newJob({
+    env: { NODE_EXTRA_CA_CERTS: w.ca, GOPRIVATE: "example.com/mine", ...passOn() },
+  });
   const main = await runMain(job, {
     email: c.email,
     "api-token": c.token,
@@ -174,6 +177,8 @@ async function actionMode(w: BitbucketOrg, c: Credentials): Promise<Mode> {
     .filter((l) => !l.startsWith("::add-mask::"));
   assertNoLeaks([{ name: "the action's log", text: log.join("\n") }]);
   assert.equal(main.code, 0, `the action failed:\n${main.stdout}\n${main.stderr}`);
+  assert.equal(main.exported.GOPRIVATE, "example.com/mine,bitbucket.org/acme");
+  assert.equal(main.exported.CARGO_NET_GIT_FETCH_WITH_CLI, "true");
   return {
     env: gitEnv(job),
     home: job.home,
@@ -209,6 +214,8 @@ async function commandMode(w: BitbucketOrg, c: Credentials): Promise<Mode> {
       .filter((line) => line.includes("="))
       .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
   );
+  assert.equal(env.GOPRIVATE, "bitbucket.org/acme", "Go had no GOPRIVATE: the step sets one");
+  assert.equal(env.CARGO_NET_GIT_FETCH_WITH_CLI, "true");
   // Clients work through what setup set up, not because the token is in their environment.
   delete env.BITBUCKET_API_TOKEN;
   const added = Object.entries(env).filter(
