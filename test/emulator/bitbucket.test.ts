@@ -1,19 +1,22 @@
 /**
- * The emulator's own machinery: credential formats, the git host's HTTP answers, fault injection,
- * delays and the request log. What it answers is checked against the OpenAPI document in
+ * The emulator's own machinery: credential formats, the git host's HTTP answers, the Git LFS
+ * batch API and media host, repositories with files, LFS files and tags, fault injection, delays
+ * and the request log. What it answers is checked against the OpenAPI document in
  * test/contract/; what git makes of it in git-server.test.ts.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import type { Account, Bitbucket } from "./bitbucket.ts";
 import { startBitbucket } from "./bitbucket.ts";
+import { LFS_CONTENT_TYPE, lfsPointer } from "./lfs.ts";
 
 let bb: Bitbucket;
 let alice: Account;
 let token: string;
+const BIG = "large file content\n".repeat(100);
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -24,6 +27,8 @@ before(async () => {
   bb = await startBitbucket();
   alice = bb.addAccount({ email: "alice@example.com", username: "alice" });
   bb.addRepository("acme/app");
+  bb.addRepository("acme/big", { lfs: { "big.bin": BIG, "other.bin": "other\n" } });
+  bb.addRepository("other/secret", { lfs: { "big.bin": BIG } });
   bb.grant(alice, "acme", "write");
   token = bb.issueApiToken(alice, { scopes: ["read:user:bitbucket", "read:repository:bitbucket"] });
 });
@@ -368,4 +373,218 @@ test("serve.ts prints where the demo is, keeps the token in a 0600 file, and sto
   } finally {
     child.kill("SIGKILL");
   }
+});
+
+describe("Git LFS batch API and media host", () => {
+  const batchUrl = (repo: string) => `${bb.gitUrl}/${repo}.git/info/lfs/objects/batch`;
+  const big = lfsPointer(BIG);
+  interface BatchAnswer {
+    status: number;
+    contentType: string;
+    // biome-ignore lint/suspicious/noExplicitAny: batch answers are JSON checked field by field
+    body: any;
+  }
+  async function batch(
+    repo: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<BatchAnswer> {
+    const res = await fetch(batchUrl(repo), {
+      method: "POST",
+      headers: {
+        accept: LFS_CONTENT_TYPE,
+        "content-type": LFS_CONTENT_TYPE,
+        ...headers,
+      },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      contentType: res.headers.get("content-type") ?? "",
+      body: await res.json(),
+    };
+  }
+  const download = (...objects: { oid: string; size: number }[]) => ({
+    operation: "download",
+    transfers: ["basic"],
+    objects,
+  });
+
+  test("403, not 401, without a usable credential; JSON in git-lfs's media type", async () => {
+    const expired = bb.issueApiToken(alice, {
+      scopes: ["read:repository:bitbucket"],
+      expired: true,
+    });
+    const cases: [string, Record<string, string>][] = [
+      ["no credential", {}],
+      ["the email as username", { authorization: basic(alice.email, token) }],
+      ["expired", { authorization: basic("x-bitbucket-api-token-auth", expired) }],
+      ["app password", { authorization: basic("alice", bb.issueAppPassword(alice)) }],
+    ];
+    for (const [name, headers] of cases) {
+      const answer = await batch("acme/big", download(big), headers);
+      assert.equal(answer.status, 403, name);
+      assert.match(answer.contentType, /^application\/vnd\.git-lfs\+json/, name);
+      assert.equal(typeof answer.body.message, "string", name);
+    }
+  });
+
+  test("scope, repository and write checks as for git; upload is 501, bad requests 422", async () => {
+    const writeOnly = bb.issueApiToken(alice, { scopes: ["write:repository:bitbucket"] });
+    const noScope = await batch("acme/big", download(big), {
+      authorization: basic("x-bitbucket-api-token-auth", writeOnly),
+    });
+    assert.equal(noScope.status, 403);
+    for (const repo of ["other/secret", "acme/none"]) {
+      assert.equal((await batch(repo, download(big), gitAuth())).status, 404, repo);
+    }
+    const upload = { operation: "upload", objects: [big] };
+    assert.equal((await batch("acme/big", upload, gitAuth())).status, 403, "no write scope");
+    const readWrite = bb.issueApiToken(alice, {
+      scopes: ["read:repository:bitbucket", "write:repository:bitbucket"],
+    });
+    const uploaded = await batch("acme/big", upload, {
+      authorization: basic("x-bitbucket-api-token-auth", readWrite),
+    });
+    assert.equal(uploaded.status, 501);
+    for (const body of ["{", "{}", JSON.stringify({ operation: "download", objects: [{}] })]) {
+      assert.equal((await batch("acme/big", body, gitAuth())).status, 422, body);
+    }
+  });
+
+  test("download: a signed media href per stored object, no header, a 404 error for others", async () => {
+    const unknown = { oid: "0".repeat(64), size: 3 };
+    const answer = await batch("acme/big", download(big, unknown), gitAuth());
+    assert.equal(answer.status, 200);
+    assert.match(answer.contentType, /^application\/vnd\.git-lfs\+json/);
+    const [found, missing] = answer.body.objects;
+    assert.equal(found.oid, big.oid);
+    assert.equal(found.size, big.size);
+    const action = found.actions.download;
+    assert.equal(action.header, undefined, "no Authorization handed out");
+    assert.ok(action.expires_in > 0);
+    const href = new URL(action.href);
+    assert.equal(href.origin, new URL(bb.mediaUrl).origin);
+    assert.match(href.pathname, new RegExp(`^/lfs/[\\w-]{20,}/${big.oid}$`));
+    assert.ok(!action.href.includes(token), "the token is not in the href");
+    assert.deepEqual(missing.error?.code, 404);
+    assert.equal(missing.actions, undefined);
+
+    bb.clearRequests();
+    const res = await fetch(action.href);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/octet-stream");
+    assert.equal(await res.text(), BIG);
+    assert.deepEqual(
+      bb.requests.map((r) => [r.server, r.method, r.url, r.status]),
+      [["media", "GET", href.pathname, 200]],
+    );
+    assert.equal(bb.requests[0].headers.authorization, undefined);
+  });
+
+  test("the media host serves only what a key was issued for; everything else is 404", async () => {
+    const other = lfsPointer("other\n");
+    const answer = await batch("acme/big", download(big), gitAuth());
+    const href: string = answer.body.objects[0].actions.download.href;
+    const key = new URL(href).pathname.split("/")[2];
+    const media = (path: string, method = "GET") =>
+      fetch(`${bb.mediaUrl}${path}`, { method }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    assert.equal(await media(`/lfs/${key}/${big.oid}`), 200);
+    assert.equal(await media(`/lfs/${key}/${big.oid}`, "HEAD"), 200);
+    assert.equal(await media(`/lfs/${key}/${other.oid}`), 404, "an oid the key was not issued for");
+    assert.equal(await media(`/lfs/not-a-key/${big.oid}`), 404);
+    assert.equal(await media(`/lfs/${key}/${big.oid}`, "POST"), 404);
+    assert.equal(await media("/"), 404);
+    assert.equal(bb.connections.media.peak > 0, true);
+  });
+
+  test("with publicUrls the href names the public media host", async () => {
+    const own = await startBitbucket({
+      publicUrls: {
+        api: "https://api.bitbucket.org/2.0",
+        git: "https://bitbucket.org",
+        media: "https://media.bitbucket.test/",
+      },
+    });
+    try {
+      const carol = own.addAccount({ email: "carol@example.com", username: "carol" });
+      own.addRepository("acme/big", { lfs: { "big.bin": BIG } });
+      own.grant(carol, "acme", "read");
+      const carolToken = own.issueApiToken(carol, { scopes: ["read:repository:bitbucket"] });
+      const res = await fetch(`${own.gitUrl}/acme/big.git/info/lfs/objects/batch`, {
+        method: "POST",
+        headers: {
+          "content-type": LFS_CONTENT_TYPE,
+          host: "bitbucket.org",
+          authorization: basic("x-bitbucket-api-token-auth", carolToken),
+        },
+        body: JSON.stringify(download(big)),
+      });
+      const body = (await res.json()) as {
+        objects: { actions: { download: { href: string } } }[];
+      };
+      const href = body.objects[0].actions.download.href;
+      assert.match(href, new RegExp(`^https://media\\.bitbucket\\.test/lfs/[\\w-]+/${big.oid}$`));
+      // The front forwards the path unchanged: the loopback listener serves it.
+      const served = await fetch(`${own.mediaUrl}${new URL(href).pathname}`, {
+        headers: { host: "media.bitbucket.test" },
+      });
+      assert.equal(await served.text(), BIG);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("repositories with files, LFS files and tags", () => {
+  test("one commit on main holding the files, LFS pointers and .gitattributes; tags on it", () => {
+    const repo = bb.addRepository("acme/content", {
+      files: { "src/index.js": "module.exports = 1;\n", ".gitattributes": "*.txt text" },
+      lfs: { "assets/model.bin": "weights\n" },
+      tags: ["v1.0.0", "v1.1.0"],
+    });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["--git-dir", repo.dir, ...args], { encoding: "utf8" });
+    assert.equal(git("rev-parse", "refs/heads/main").trim(), repo.head);
+    assert.equal(git("show", "main:src/index.js"), "module.exports = 1;\n");
+    assert.equal(git("show", "main:assets/model.bin"), lfsPointer("weights\n").pointer);
+    assert.equal(
+      git("show", "main:.gitattributes"),
+      "*.txt text\nassets/model.bin filter=lfs diff=lfs merge=lfs -text\n",
+    );
+    assert.deepEqual(git("tag", "--points-at", repo.head).trim().split("\n"), ["v1.0.0", "v1.1.0"]);
+  });
+
+  test(".gitmodules names the submodule at the public git URL", async () => {
+    const own = await startBitbucket({
+      publicUrls: {
+        api: "https://api.bitbucket.org/2.0",
+        git: "https://bitbucket.org",
+        media: "https://media.bitbucket.test",
+      },
+    });
+    try {
+      own.addRepository("acme/lib");
+      const app = own.addRepository("acme/app", { submodule: "acme/lib" });
+      const gitmodules = execFileSync(
+        "git",
+        [
+          "--git-dir",
+          app.dir,
+          "config",
+          "--blob",
+          "main:.gitmodules",
+          "--get",
+          "submodule.lib.url",
+        ],
+        { encoding: "utf8" },
+      );
+      assert.equal(gitmodules.trim(), "https://bitbucket.org/acme/lib.git");
+    } finally {
+      await own.close();
+    }
+  });
 });

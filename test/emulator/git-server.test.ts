@@ -5,12 +5,12 @@
  * global config file, never through argv.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import type { Account, Bitbucket } from "./bitbucket.ts";
+import type { Account, Bitbucket, Repository } from "./bitbucket.ts";
 import { startBitbucket } from "./bitbucket.ts";
 
 const READ_WRITE = ["read:repository:bitbucket", "write:repository:bitbucket"];
@@ -20,6 +20,10 @@ let alice: Account;
 let scratch: string;
 let askpass: string;
 let counter = 0;
+let pkg: Repository;
+
+const LFS_CONTENT = "model weights, too large for git\n".repeat(50);
+const HAS_GIT_LFS = spawnSync("git", ["lfs", "version"]).status === 0;
 
 interface GitResult {
   code: number;
@@ -112,6 +116,14 @@ before(async () => {
   bb.addRepository("ro/readonly");
   bb.addRepository("pre/v0");
   bb.addRepository("pre/v2");
+  pkg = bb.addRepository("acme/pkg", {
+    files: { "package.json": '{ "name": "pkg" }\n', "lib/index.js": "module.exports = 1;\n" },
+    tags: ["v1.0.0", "v1.1.0"],
+  });
+  for (const name of ["scoped", "global", "asked"]) {
+    bb.addRepository(`lfs/${name}`, { lfs: { "model.bin": LFS_CONTENT } });
+  }
+  bb.grant(alice, "lfs", "read");
   bb.grant(alice, "acme", "write");
   bb.grant(alice, "pre", "read");
   bb.grant(alice, "ro/readonly", "read");
@@ -304,5 +316,106 @@ describe("preemptive credentials (http.extraHeader)", () => {
       "GET /pre/v2.git/info/refs?service=git-upload-pack 200",
       "POST /pre/v2.git/git-upload-pack 200",
     ]);
+  });
+});
+
+describe("repositories with files and tags", () => {
+  test("a clone has the files, the tags and the commit addRepository returned", async () => {
+    const token = bb.issueApiToken(alice, { scopes: READ_WRITE });
+    const cloned = await clone("acme/pkg", "x-bitbucket-api-token-auth", token);
+    assert.equal(cloned.code, 0, cloned.stderr);
+    assert.equal(
+      readFileSync(join(cloned.dir, "lib", "index.js"), "utf8"),
+      "module.exports = 1;\n",
+    );
+    assert.equal(readFileSync(join(cloned.dir, "package.json"), "utf8"), '{ "name": "pkg" }\n');
+    assert.equal((await git(["rev-parse", "HEAD"], { cwd: cloned.dir })).stdout.trim(), pkg.head);
+    const tags = await git(["tag", "--points-at", "HEAD"], { cwd: cloned.dir });
+    assert.deepEqual(tags.stdout.trim().split("\n"), ["v1.0.0", "v1.1.0"]);
+  });
+});
+
+describe("Git LFS with the real git-lfs", {
+  skip: !HAS_GIT_LFS && "git-lfs is not installed",
+}, () => {
+  const FILTER =
+    '[filter "lfs"]\n\tclean = git-lfs clean -- %f\n\tsmudge = git-lfs smudge -- %f\n' +
+    "\tprocess = git-lfs filter-process\n\trequired = true\n";
+
+  /** A global config file with git-lfs's filter and, optionally, an extraHeader section. */
+  function lfsConfig(section?: string, header?: string): string {
+    const config = join(scratch, `gitconfig-lfs-${++counter}`);
+    const extra = section ? `[${section}]\n\textraHeader = Authorization: ${header}\n` : "";
+    writeFileSync(config, FILTER + extra, { mode: 0o600 });
+    return config;
+  }
+  const headerFor = (token: string) =>
+    `Basic ${Buffer.from(`x-bitbucket-api-token-auth:${token}`).toString("base64")}`;
+  const requestsFor = (repo: string) =>
+    bb.requests.filter((r) => r.server === "git" && r.url.startsWith(`/${repo}.git/`));
+  const mediaRequests = () => bb.requests.filter((r) => r.server === "media");
+
+  test("credential up front for the git host only: the content comes from the media host, which sees no credential", async () => {
+    const token = bb.issueApiToken(alice, { scopes: ["read:repository:bitbucket"] });
+    const header = headerFor(token);
+    const config = lfsConfig(`http "${bb.gitUrl}/"`, header);
+    const mediaBefore = mediaRequests().length;
+    const dir = freshDir();
+    const result = await git(["clone", "--quiet", url("lfs/scoped"), dir], {
+      env: { GIT_CONFIG_GLOBAL: config },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readFileSync(join(dir, "model.bin"), "utf8"), LFS_CONTENT);
+
+    const batches = requestsFor("lfs/scoped").filter((r) =>
+      r.url.endsWith("/info/lfs/objects/batch"),
+    );
+    assert.deepEqual(
+      batches.map((r) => [r.method, r.status, r.headers.authorization === header]),
+      [["POST", 200, true]],
+    );
+    const media = mediaRequests().slice(mediaBefore);
+    assert.ok(media.length >= 1, "the object came from the media host");
+    for (const r of media) {
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.authorization, undefined, "no Authorization reached the media host");
+      assert.ok(!JSON.stringify(r).includes(token), "the token is nowhere in the media request");
+    }
+  });
+
+  test("an unscoped http.extraHeader goes to the media host as well (why it must be scoped)", async () => {
+    const token = bb.issueApiToken(alice, { scopes: ["read:repository:bitbucket"] });
+    const header = headerFor(token);
+    const mediaBefore = mediaRequests().length;
+    const dir = freshDir();
+    const result = await git(["clone", "--quiet", url("lfs/global"), dir], {
+      env: { GIT_CONFIG_GLOBAL: lfsConfig("http", header) },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    const media = mediaRequests().slice(mediaBefore);
+    assert.ok(media.length >= 1);
+    assert.ok(media.every((r) => r.headers.authorization === header));
+  });
+
+  test("credentials only from a prompt: the batch endpoint answers 403 and git-lfs never retries", async () => {
+    const token = bb.issueApiToken(alice, { scopes: ["read:repository:bitbucket"] });
+    const dir = freshDir();
+    const result = await git(["clone", "--quiet", url("lfs/asked"), dir], {
+      user: "x-bitbucket-api-token-auth",
+      password: token,
+      env: { GIT_CONFIG_GLOBAL: lfsConfig() },
+    });
+    assert.notEqual(result.code, 0, "the checkout fails: the LFS object could not be fetched");
+    const batches = requestsFor("lfs/asked").filter((r) =>
+      r.url.endsWith("/info/lfs/objects/batch"),
+    );
+    assert.ok(batches.length >= 1);
+    assert.ok(batches.every((r) => r.status === 403 && r.headers.authorization === undefined));
+    // git itself got its 401 and then the credential.
+    const gitAnswers = requestsFor("lfs/asked").filter((r) => !r.url.includes("/info/lfs/"));
+    assert.deepEqual(
+      gitAnswers.slice(0, 2).map((r) => r.status),
+      [401, 200],
+    );
   });
 });
