@@ -9,13 +9,14 @@ import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import type { Account, Bitbucket } from "./bitbucket.ts";
+import type { Account, Bitbucket, Repository } from "./bitbucket.ts";
 import { startBitbucket } from "./bitbucket.ts";
 import { LFS_CONTENT_TYPE, lfsPointer } from "./lfs.ts";
 
 let bb: Bitbucket;
 let alice: Account;
 let token: string;
+let app: Repository;
 const BIG = "large file content\n".repeat(100);
 
 const basic = (user: string, password: string) =>
@@ -26,7 +27,7 @@ const gitAuth = () => ({ authorization: basic("x-bitbucket-api-token-auth", toke
 before(async () => {
   bb = await startBitbucket();
   alice = bb.addAccount({ email: "alice@example.com", username: "alice" });
-  bb.addRepository("acme/app");
+  app = bb.addRepository("acme/app");
   bb.addRepository("acme/big", { lfs: { "big.bin": BIG, "other.bin": "other\n" } });
   bb.addRepository("other/secret", { lfs: { "big.bin": BIG } });
   bb.grant(alice, "acme", "write");
@@ -586,5 +587,34 @@ describe("repositories with files, LFS files and tags", () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe("archives under /{ws}/{slug}/get/ (Composer's dist URL)", () => {
+  const archive = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${bb.gitUrl}${path}`, { headers }).then(async (r) => ({
+      status: r.status,
+      type: r.headers.get("content-type"),
+      bytes: Buffer.from(await r.arrayBuffer()),
+    }));
+
+  test("401 without a credential, 404 for an unknown revision or a forbidden repository", async () => {
+    assert.equal((await archive("/acme/app/get/main.zip")).status, 401);
+    assert.equal((await archive("/acme/app/get/nope.zip", gitAuth())).status, 404);
+    assert.equal((await archive("/other/secret/get/main.zip", gitAuth())).status, 404);
+  });
+
+  test("zip and tar.gz of a branch or commit for git's credentials", async () => {
+    const zip = await archive("/acme/app/get/main.zip", gitAuth());
+    assert.equal(zip.status, 200);
+    assert.equal(zip.type, "application/zip");
+    assert.equal(zip.bytes.subarray(0, 4).toString("latin1"), "PK\x03\x04");
+    const byHash = await archive(`/acme/app/get/${app.head}.zip`, gitAuth());
+    assert.equal(byHash.status, 200);
+    const prefix = `acme-app-${app.head.slice(0, 12)}/README.md`;
+    assert.ok(byHash.bytes.includes(prefix), `the zip holds ${prefix}`);
+    const tar = await archive("/acme/app/get/main.tar.gz", gitAuth());
+    assert.equal(tar.status, 200);
+    assert.deepEqual([...tar.bytes.subarray(0, 2)], [0x1f, 0x8b]);
   });
 });

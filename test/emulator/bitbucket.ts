@@ -35,6 +35,8 @@
  *   carries `WWW-Authenticate: Basic realm="Bitbucket.org HTTP"`. Retired app passwords get 410.
  *   upload-pack needs read:repository (legacy `repository`), receive-pack write:repository
  *   (`repository:write`) and write access.
+ *   Also GET /{ws}/{slug}/get/{rev}.zip|.tar.gz (Composer's dist URL): `git archive` for git's
+ *   credentials, 401 without.
  * Git LFS (lfs.ts): POST /{ws}/{slug}.git/info/lfs/objects/batch, same credentials and scopes as
  *   upload-pack (download) or receive-pack (upload, answered 501), but **403 instead of 401**
  *   without a usable credential. Downloads point at the media host (`mediaUrl`, requests recorded
@@ -1098,6 +1100,10 @@ export async function startBitbucket(options: StartOptions = {}): Promise<Bitbuc
     const url = new URL(req.url ?? "/", gitUrl);
     const lfs = /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/info\/lfs\/(.*)$/.exec(url.pathname);
     if (lfs) return handleLfs(req, res, `${lfs[1]}/${lfs[2]}`, lfs[3]);
+    const archive = /^\/([\w.-]+)\/([\w.-]+)\/get\/([\w./-]+?)\.(zip|tar\.gz)$/.exec(url.pathname);
+    if (archive) {
+      return handleArchive(req, res, `${archive[1]}/${archive[2]}`, archive[3], archive[4]);
+    }
     const m =
       /^\/([\w.-]+)\/([\w.-]+?)(?:\.git)?\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(
         url.pathname,
@@ -1133,6 +1139,44 @@ export async function startBitbucket(options: StartOptions = {}): Promise<Bitbuc
     const user = cred.kind === "api_token" ? cred.account.username : "x-token-auth";
     const pathInfo = `/${repo.workspace}/${repo.slug}.git/${action}`;
     return runHttpBackend(req, res, pathInfo, url.search.slice(1), user);
+  }
+
+  /**
+   * GET /{ws}/{slug}/get/{rev}.zip|.tar.gz: the archive Composer's Bitbucket driver names as dist.
+   * 401 without credentials (what Composer logs against bitbucket.org; it then falls back to
+   * cloning); which credentials bitbucket.org takes there is unconfirmed: here, git's.
+   */
+  async function handleArchive(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fullName: string,
+    rev: string,
+    format: string,
+  ): Promise<void> {
+    const cred = gitCredential(req.headers.authorization);
+    if (!cred || cred === "gone") {
+      return sendText(res, 401, "Unauthorized\n", { "www-authenticate": REALM });
+    }
+    if (!holds(cred, GIT_SERVICES["git-upload-pack"])) {
+      return sendText(res, 403, `${MESSAGES.missingScope}\n`);
+    }
+    const repo = repos.get(fullName);
+    const hash = repo && repoLevel(cred, repo) && (await resolveCommit(gitAsync, repo.dir, rev));
+    if (!repo || !hash) return sendText(res, 404, "Not Found\n");
+    const prefix = `${repo.workspace}-${repo.slug}-${hash.slice(0, 12)}`;
+    const data = await gitAsync(repo.dir, [
+      "archive",
+      `--format=${format}`,
+      `--prefix=${prefix}/`,
+      hash,
+    ]);
+    if (!data) return sendText(res, 500, "git archive failed\n");
+    res.writeHead(200, {
+      "content-type": format === "zip" ? "application/zip" : "application/x-gzip",
+      "content-disposition": `attachment; filename="${prefix}.${format}"`,
+      "content-length": data.length,
+    });
+    res.end(data);
   }
 
   // ---- Git LFS (see lfs.ts) --------------------------------------------------------------------
