@@ -3,7 +3,7 @@
  * its peak RSS, timed from spawn to close; medians of round-robin runs.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -49,12 +49,24 @@ interface Run {
   rssKb: number;
   code: number | null;
 }
-export type Command = { args: string[]; env: Record<string, string>; code: number };
+export type Command = {
+  args: string[];
+  env: Record<string, string>;
+  code: number;
+  /** A program to run instead of this Node (a single executable): no probe, so no peak RSS. */
+  file?: string;
+  /** Run before every start of the command (e.g. emptying a cache), not timed. */
+  before?: () => void;
+};
 
-export function once({ args, env }: Command): Promise<Run> {
+export function once({ args, env, file, before }: Command): Promise<Run> {
+  before?.();
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ["--import", rssProbe, ...args], {
+    const [program, argv] = file
+      ? [file, args]
+      : [process.execPath, ["--import", rssProbe, ...args]];
+    const child = spawn(program, argv, {
       env,
       cwd: root,
       stdio: ["ignore", process.env.BENCH_DEBUG ? "inherit" : "ignore", "pipe"],
@@ -94,11 +106,22 @@ export async function measure(commands: Record<string, Command>, runs = RUNS) {
   return out;
 }
 
-export function runnerEnv(inputs: Record<string, string>): Record<string, string> {
+/**
+ * The temp dir of the bench's "runner" (TMPDIR): where the action keeps its compile cache, shared
+ * by every run of main and post, as on one machine.
+ */
+export const machineTemp = join(root, "tmp");
+mkdirSync(machineTemp, { mode: 0o700 });
+
+export function runnerEnv(
+  inputs: Record<string, string>,
+  temp: string = machineTemp,
+): Record<string, string> {
   const dir = mkdtempSync(join(root, "job-"));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: dir,
+    TMPDIR: temp,
     RUNNER_TEMP: dir,
     GIT_CONFIG_NOSYSTEM: "1",
   };

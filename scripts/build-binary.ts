@@ -73,26 +73,38 @@ const main = join(work, "cli.cjs");
 writeFileSync(main, bundle.code);
 log(`bundle ${kb(bundle.code.length)} (${bundle.packages.join(", ")})`);
 
-// 2. The blob, made by this Node: the base binaries must be the same version.
+// 2. The blobs, made by this Node: the base binaries must be the same version. V8's code cache
+// of the bundle (useCodeCache) saves the executable compiling it at every start, but it only
+// loads on the architecture that made it (Node's documentation: a cross-platform blob must go
+// without), so the blob for this machine's architecture has it and the other's does not.
 const nodeVersion = process.versions.node;
-const blobFile = join(work, "cli.blob");
-const config = join(work, "sea-config.json");
-writeFileSync(
-  config,
-  JSON.stringify({
-    main,
-    output: blobFile,
-    disableExperimentalSEAWarning: true,
-    // Both would tie the blob to this machine's architecture; startup is fast enough without.
-    useSnapshot: false,
-    useCodeCache: false,
-    // NODE_OPTIONS in a step image is meant for the build's own Node (of any version: a flag
-    // Node 24 does not know would stop the command); the command ignores it.
-    execArgvExtension: "none",
-  }),
-);
-execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
-const blob = readFileSync(blobFile);
+const blobs = new Map<boolean, Buffer>();
+function blobFor(target: Target): Buffer {
+  const useCodeCache = target === process.arch;
+  const made = blobs.get(useCodeCache);
+  if (made) return made;
+  const blobFile = join(work, useCodeCache ? "cli-code-cache.blob" : "cli.blob");
+  const config = join(work, useCodeCache ? "sea-config-code-cache.json" : "sea-config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main,
+      output: blobFile,
+      disableExperimentalSEAWarning: true,
+      // A snapshot would need the command written as a snapshot's entry; not used.
+      useSnapshot: false,
+      useCodeCache,
+      // NODE_OPTIONS in a step image is meant for the build's own Node (of any version: a flag
+      // Node 24 does not know would stop the command); the command ignores it.
+      execArgvExtension: "none",
+    }),
+  );
+  execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
+  const blob = readFileSync(blobFile);
+  blobs.set(useCodeCache, blob);
+  log(`blob for ${target}: ${kb(blob.length)}${useCodeCache ? " with V8's code cache" : ""}`);
+  return blob;
+}
 
 // 3. One executable per target.
 const sums: string[] = [];
@@ -105,6 +117,7 @@ for (const target of targets) {
   chmodSync(file, 0o755);
   // postject's ELF writer (LIEF) prints "warning: Can't find string offset for section name
   // '.note.100'" for Node's binaries (nodejs/postject#83): harmless; verify() checks the result.
+  const blob = blobFor(target);
   await inject(file, RESOURCE, blob, { sentinelFuse: SEA_FUSE });
   verify(file, target, blob);
   const entry: (typeof made)[number] = { file, raw: readFileSync(file).length };

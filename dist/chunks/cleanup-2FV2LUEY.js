@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
+import{d as m,e as i,f as a}from"./chunk-EFVGBT37.js";import{q as t}from"./chunk-24DTH34X.js";import"./chunk-LJWP73ZY.js";import{c as r,e as n}from"./chunk-TOVTGBMB.js";import"./chunk-VBMDEQYI.js";async function u(o){try{let e=await t(m(o.env));return e.removed.length>0?o.stdout.write(`Removed the git credentials: ${e.removed.join(", ")}
+`):a(o,"command",r("cleanup-none-found",{})),n.fit}catch(e){let c=e instanceof Error?e.message:String(e);return i(o,"command",{problems:[r("cleanup-failed",{reason:c})],warnings:[]}),n.unexpected}}export{u as cleanup};

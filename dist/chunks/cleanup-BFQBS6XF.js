@@ -1,3 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{q as t}from"./chunk-IB4E5FWK.js";import{d as m,e as i,f as a}from"./chunk-4CKMI6PF.js";import"./chunk-HKQ4PLRL.js";import"./chunk-LJWP73ZY.js";import{d as r,f as n}from"./chunk-XZO6ZREW.js";import"./chunk-VBMDEQYI.js";async function u(o){try{let e=await t(m(o.env));return e.removed.length>0?o.stdout.write(`Removed the git credentials: ${e.removed.join(", ")}
-`):a(o,"command",r("cleanup-none-found",{})),n.fit}catch(e){let c=e instanceof Error?e.message:String(e);return i(o,"command",{problems:[r("cleanup-failed",{reason:c})],warnings:[]}),n.unexpected}}export{u as cleanup};

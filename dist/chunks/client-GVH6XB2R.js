@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d,g as e,h as f,i as g,j as h,k as i,l as j}from"./chunk-SRSS3E6K.js";import"./chunk-RJACXEO4.js";import"./chunk-XZO6ZREW.js";import"./chunk-VBMDEQYI.js";export{f as ATTEMPT_TIMEOUT_MS,b as BACKOFF_BASE_MS,c as BACKOFF_CAP_MS,h as BitbucketClient,g as CONNECTIONS_PER_HOST,d as backoffMs,j as firstHeader,i as joinUrl,e as parseRetryAfter,a as realClock};
