@@ -430,7 +430,7 @@ describe("Git LFS batch API and media host", () => {
     }
   });
 
-  test("scope, repository and write checks as for git; upload is 501, bad requests 422", async () => {
+  test("scope, repository and write checks as for git; bad requests 422", async () => {
     const writeOnly = bb.issueApiToken(alice, { scopes: ["write:repository:bitbucket"] });
     const noScope = await batch("acme/big", download(big), {
       authorization: basic("x-bitbucket-api-token-auth", writeOnly),
@@ -441,16 +441,56 @@ describe("Git LFS batch API and media host", () => {
     }
     const upload = { operation: "upload", objects: [big] };
     assert.equal((await batch("acme/big", upload, gitAuth())).status, 403, "no write scope");
-    const readWrite = bb.issueApiToken(alice, {
-      scopes: ["read:repository:bitbucket", "write:repository:bitbucket"],
-    });
-    const uploaded = await batch("acme/big", upload, {
-      authorization: basic("x-bitbucket-api-token-auth", readWrite),
-    });
-    assert.equal(uploaded.status, 501);
     for (const body of ["{", "{}", JSON.stringify({ operation: "download", objects: [{}] })]) {
       assert.equal((await batch("acme/big", body, gitAuth())).status, 422, body);
     }
+  });
+
+  test("upload: a PUT href on the media host for new objects; it keeps only matching content", async () => {
+    const readWrite = {
+      authorization: basic(
+        "x-bitbucket-api-token-auth",
+        bb.issueApiToken(alice, {
+          scopes: ["read:repository:bitbucket", "write:repository:bitbucket"],
+        }),
+      ),
+    };
+    const fresh = lfsPointer("uploaded content\n");
+    const answer = await batch(
+      "acme/big",
+      { operation: "upload", objects: [big, fresh] },
+      readWrite,
+    );
+    assert.equal(answer.status, 200);
+    const [present, added] = answer.body.objects;
+    assert.equal(present.actions, undefined, "already stored: nothing to upload");
+    const action = added.actions.upload;
+    assert.equal(action.header, undefined);
+    assert.match(action.href, new RegExp(`^${bb.mediaUrl}/lfs/[\\w-]{20,}/${fresh.oid}$`));
+
+    const put = (body: string, href = action.href) =>
+      fetch(href, { method: "PUT", body }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    assert.equal(await put("something else\n"), 400);
+    assert.equal(
+      await put("uploaded content\n", action.href.replace(/\/lfs\/[^/]+/, "/lfs/x")),
+      404,
+    );
+    const downloadHref = (
+      await batch("acme/big", download(big), gitAuth())
+    ).body.objects[0].actions.download.href.replace(big.oid, fresh.oid);
+    assert.equal(
+      await put("uploaded content\n", downloadHref),
+      404,
+      "a download key cannot upload",
+    );
+    assert.equal(await put("uploaded content\n"), 200);
+
+    const fetched = await batch("acme/big", download(fresh), gitAuth());
+    const res = await fetch(fetched.body.objects[0].actions.download.href);
+    assert.equal(await res.text(), "uploaded content\n");
   });
 
   test("download: a signed media href per stored object, no header, a 404 error for others", async () => {

@@ -38,10 +38,10 @@
  *   Also GET /{ws}/{slug}/get/{rev}.zip|.tar.gz (Composer's dist URL): `git archive` for git's
  *   credentials, 401 without.
  * Git LFS (lfs.ts): POST /{ws}/{slug}.git/info/lfs/objects/batch, same credentials and scopes as
- *   upload-pack (download) or receive-pack (upload, answered 501), but **403 instead of 401**
- *   without a usable credential. Downloads point at the media host (`mediaUrl`, requests recorded
- *   as server "media"): `<media>/lfs/<random short-lived key>/<oid>`, no credential needed or
- *   wanted there.
+ *   upload-pack (download) or receive-pack (upload), but **403 instead of 401** without a usable
+ *   credential. Actions point at the media host (`mediaUrl`, requests recorded as server
+ *   "media"): GET or PUT `<media>/lfs/<random short-lived key>/<oid>`, no credential needed or
+ *   wanted there. Other info/lfs paths (locks) answer 404.
  *
  * Also exported for tests: ENDPOINTS and GIT_SERVICES (the scope each path needs),
  * REMOVED_ENDPOINTS, MESSAGES (the error messages sent).
@@ -93,7 +93,9 @@ import {
   LFS_MESSAGES,
   lfsPointer,
   MediaKeys,
+  matchesObject,
   parseBatch,
+  uploadAnswer,
 } from "./lfs.ts";
 import type { BaseUrls } from "./refs.ts";
 import {
@@ -421,15 +423,19 @@ function maxLevel(...levels: (Level | undefined)[]): Level | undefined {
 }
 
 /** One path segment per parameter; a trailing `{path}` takes the rest, slashes included, or nothing. */
-/** The request body as text, or undefined when longer than `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+/** The request body, or undefined when longer than `limit` bytes. */
+async function readBytes(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     length += chunk.length;
     if (length <= limit) chunks.push(chunk);
   }
-  return length > limit ? undefined : Buffer.concat(chunks).toString("utf8");
+  return length > limit ? undefined : Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return (await readBytes(req, limit))?.toString("utf8");
 }
 
 function templateRegExp(template: string): RegExp {
@@ -1210,30 +1216,39 @@ export async function startBitbucket(options: StartOptions = {}): Promise<Bitbuc
     const repo = repos.get(fullName);
     const level = repo && repoLevel(cred, repo);
     if (!repo || !level) return send(404, { message: LFS_MESSAGES.notFound });
+    const href = (key: string) => (oid: string) => `${pub.media}/lfs/${key}/${oid}`;
     if (batch.operation === "upload") {
       if (RANK[level] < RANK.write) return send(403, { message: LFS_MESSAGES.noWrite });
-      return send(501, { message: LFS_MESSAGES.uploadUnsupported });
+      const key = mediaKeys.issue(repo.fullName, "upload", batch.objects);
+      return send(200, uploadAnswer(batch, repo.lfs, href(key)));
     }
-    const key = mediaKeys.issue(
-      repo.fullName,
-      batch.objects.map((o) => o.oid).filter((oid) => repo.lfs.has(oid)),
-    );
-    send(
-      200,
-      downloadAnswer(batch, repo.lfs, (oid) => `${pub.media}/lfs/${key}/${oid}`),
-    );
+    const stored = batch.objects.filter((o) => repo.lfs.has(o.oid));
+    const key = mediaKeys.issue(repo.fullName, "download", stored);
+    send(200, downloadAnswer(batch, repo.lfs, href(key)));
   }
 
-  /** The media host: GET/HEAD /lfs/<key>/<oid> with a key from a batch answer; else 404. */
-  function handleMedia(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * The media host: GET/HEAD /lfs/<key>/<oid> with a key from a download batch answer, PUT with
+   * one from an upload answer (kept when sha256 and size match); anything else 404.
+   */
+  async function handleMedia(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const m = /^\/lfs\/([\w-]+)\/([0-9a-f]{64})$/.exec(new URL(req.url ?? "/", mediaUrl).pathname);
-    const repo =
-      m && (req.method === "GET" || req.method === "HEAD") && mediaKeys.check(m[1], m[2]);
-    const data = repo ? repos.get(repo)?.lfs.get(m[2]) : undefined;
-    if (!data) {
-      sendText(res, 404, "Not Found\n");
-      return;
+    const [key, oid] = m ? [m[1], m[2]] : ["", ""];
+    if (m && req.method === "PUT") {
+      const grant = mediaKeys.check(key, "upload", oid);
+      const repo = grant && repos.get(grant.repo);
+      if (!grant || !repo) return sendText(res, 404, "Not Found\n");
+      const data = await readBytes(req, grant.size);
+      if (!data || !matchesObject(data, oid, grant.size)) {
+        return sendText(res, 400, "The content does not match the object id and size\n");
+      }
+      repo.lfs.set(oid, data);
+      return sendText(res, 200, "");
     }
+    const readable = req.method === "GET" || req.method === "HEAD";
+    const grant = readable ? mediaKeys.check(key, "download", oid) : undefined;
+    const data = grant && repos.get(grant.repo)?.lfs.get(oid);
+    if (!data) return sendText(res, 404, "Not Found\n");
     res.writeHead(200, {
       "content-type": "application/octet-stream",
       "content-length": data.length,

@@ -124,6 +124,7 @@ before(async () => {
     bb.addRepository(`lfs/${name}`, { lfs: { "model.bin": LFS_CONTENT } });
   }
   bb.grant(alice, "lfs", "read");
+  bb.addRepository("acme/lfs-push", { lfs: { "model.bin": LFS_CONTENT } });
   bb.grant(alice, "acme", "write");
   bb.grant(alice, "pre", "read");
   bb.grant(alice, "ro/readonly", "read");
@@ -417,5 +418,37 @@ describe("Git LFS with the real git-lfs", {
       gitAnswers.slice(0, 2).map((r) => r.status),
       [401, 200],
     );
+  });
+
+  test("push: new LFS objects go up to the media host, without the credential, and come back", async () => {
+    const token = bb.issueApiToken(alice, { scopes: READ_WRITE });
+    const config = lfsConfig(`http "${bb.gitUrl}/"`, headerFor(token));
+    const env = { GIT_CONFIG_GLOBAL: config };
+    const dir = freshDir();
+    assert.equal((await git(["clone", "--quiet", url("acme/lfs-push"), dir], { env })).code, 0);
+    assert.equal((await git(["lfs", "install", "--local"], { cwd: dir, env })).code, 0);
+    const pushed = "pushed through git-lfs\n".repeat(20);
+    writeFileSync(join(dir, "more.bin"), pushed);
+    writeFileSync(
+      join(dir, ".gitattributes"),
+      `${readFileSync(join(dir, ".gitattributes"), "utf8")}more.bin filter=lfs diff=lfs merge=lfs -text\n`,
+    );
+    await git(["add", "."], { cwd: dir, env });
+    await git(["commit", "--quiet", "-m", "more"], { cwd: dir, env });
+    const mediaBefore = mediaRequests().length;
+    const result = await git(["push", "--quiet", "origin", "HEAD:main"], { cwd: dir, env });
+    assert.equal(result.code, 0, result.stderr);
+    const puts = mediaRequests()
+      .slice(mediaBefore)
+      .filter((r) => r.method === "PUT");
+    assert.deepEqual(
+      puts.map((r) => [r.status, r.headers.authorization]),
+      [[200, undefined]],
+    );
+
+    const again = freshDir();
+    const cloned = await git(["clone", "--quiet", url("acme/lfs-push"), again], { env });
+    assert.equal(cloned.code, 0, cloned.stderr);
+    assert.equal(readFileSync(join(again, "more.bin"), "utf8"), pushed);
   });
 });

@@ -8,7 +8,8 @@
  *   `<media>/lfs/<key>/<oid>` where `<key>` is random, bound to one repository and a few oids,
  *   and expires (expires_in). No Authorization header is handed out, and the media host needs
  *   none: a Bitbucket credential sent there is a leak (tests check the media server's requests).
- * - upload is not emulated: 501 after the credential and write checks.
+ * - upload (write:repository and write access) hands out `PUT <media>/lfs/<key>/<oid>` hrefs the
+ *   same way; the media host keeps what it receives when its sha256 and size match.
  */
 
 import { createHash, randomBytes } from "node:crypto";
@@ -24,7 +25,6 @@ export const LFS_MESSAGES = {
   notFound: "Repository not found",
   noWrite: "You do not have write access to this repository.",
   badRequest: "Invalid batch request: expected {operation, objects: [{oid, size}]}.",
-  uploadUnsupported: "Uploading LFS objects is not supported by the emulator.",
   objectMissing: "Object does not exist",
 };
 
@@ -65,9 +65,12 @@ export function parseBatch(text: string): BatchRequest | undefined {
   }
 }
 
+export type Operation = "download" | "upload";
+
 interface Grant {
   repo: string;
-  oids: Set<string>;
+  operation: Operation;
+  oids: Map<string, number>; // oid → size
   expires: number;
 }
 
@@ -75,20 +78,31 @@ interface Grant {
 export class MediaKeys {
   readonly #grants = new Map<string, Grant>();
 
-  /** A new key for these objects of `repo`. */
-  issue(repo: string, oids: Iterable<string>, ttlSeconds = MEDIA_TTL_SECONDS): string {
+  /** A new key for these objects of `repo`, for one operation. */
+  issue(
+    repo: string,
+    operation: Operation,
+    objects: Iterable<{ oid: string; size: number }>,
+    ttlSeconds = MEDIA_TTL_SECONDS,
+  ): string {
     const now = Date.now();
     for (const [key, grant] of this.#grants) if (grant.expires <= now) this.#grants.delete(key);
     const key = randomBytes(24).toString("base64url");
-    this.#grants.set(key, { repo, oids: new Set(oids), expires: now + ttlSeconds * 1000 });
+    const oids = new Map([...objects].map((o) => [o.oid, o.size]));
+    this.#grants.set(key, { repo, operation, oids, expires: now + ttlSeconds * 1000 });
     return key;
   }
 
-  /** The repository a (key, oid) pair may be served from, or undefined. */
-  check(key: string, oid: string): string | undefined {
+  /** The repository and announced size for (key, operation, oid), or undefined. */
+  check(
+    key: string,
+    operation: Operation,
+    oid: string,
+  ): { repo: string; size: number } | undefined {
     const grant = this.#grants.get(key);
-    if (!grant || grant.expires <= Date.now() || !grant.oids.has(oid)) return undefined;
-    return grant.repo;
+    const size = grant?.oids.get(oid);
+    if (!grant || grant.operation !== operation || grant.expires <= Date.now()) return undefined;
+    return size === undefined ? undefined : { repo: grant.repo, size };
   }
 }
 
@@ -117,4 +131,29 @@ export function downloadAnswer(
       };
     }),
   };
+}
+
+/** The batch answer for an upload: an upload action for each object not stored yet. */
+export function uploadAnswer(
+  request: BatchRequest,
+  stored: ReadonlyMap<string, Buffer>,
+  href: (oid: string) => string,
+) {
+  return {
+    transfer: "basic",
+    hash_algo: "sha256",
+    objects: request.objects.map(({ oid, size }) => {
+      if (stored.has(oid)) return { oid, size, authenticated: true };
+      if (!/^[0-9a-f]{64}$/.test(oid)) {
+        return { oid, size, error: { code: 422, message: "Invalid object id" } };
+      }
+      const upload = { href: href(oid), expires_in: MEDIA_TTL_SECONDS };
+      return { oid, size, authenticated: true, actions: { upload } };
+    }),
+  };
+}
+
+/** Whether `data` is the object `oid` of `size` bytes. */
+export function matchesObject(data: Buffer, oid: string, size: number): boolean {
+  return data.length === size && createHash("sha256").update(data).digest("hex") === oid;
 }
