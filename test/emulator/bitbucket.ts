@@ -65,6 +65,14 @@
  *   for content with a NUL byte, and an LFS file's pointer, not its content. A missing path is
  *   404 "No such file or directory: <path>"; an unknown commit 404 "Commit not found".
  * - 410 for removed endpoints and 404 for unknown paths come before authentication.
+ * - Requests are routed by path alone: the Host header (a public name behind the front) is
+ *   ignored.
+ * - Git LFS: every unusable credential (none, wrong username, expired, app password) is 403 with
+ *   the emulator's own message; the locks API is not served (404, git-lfs carries on). The
+ *   media key in an href is random (never derived from the token), bound to one repository,
+ *   one operation and the oids of that batch, and expires after MEDIA_TTL_SECONDS.
+ * - /get/ archives: which credentials bitbucket.org takes there is unconfirmed (Composer's
+ *   logs show 401 without); here the git ones.
  * - Fault `path` is a prefix of, or a RegExp tested on, the request URL (path + query).
  * - X-RateLimit-Limit/-Resource/-NearLimit go to access tokens only, on /repositories/* (the
  *   scaled "api" resource group: Atlassian's blog and support, 2026), on every answer there;
