@@ -18,7 +18,7 @@
  *
  * Options: --target x64|arm64 (repeatable; default both), --no-archive (skip the archives).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -99,7 +99,14 @@ function blobFor(target: Target): Buffer {
       execArgvExtension: "none",
     }),
   );
-  execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "inherit" });
+  // V8 seeds its generator at random, and the code cache comes out different every time; a
+  // fixed seed (a V8 option of this build's Node only, never of the executable) keeps the same
+  // commit building the same bytes. The executable accepts the cache (a rejected one would print
+  // "Code cache data rejected"; build:binary runs it below).
+  const seed = useCodeCache ? ["--random-seed=1"] : [];
+  execFileSync(process.execPath, [...seed, "--experimental-sea-config", config], {
+    stdio: "inherit",
+  });
   const blob = readFileSync(blobFile);
   blobs.set(useCodeCache, blob);
   log(`blob for ${target}: ${kb(blob.length)}${useCodeCache ? " with V8's code cache" : ""}`);
@@ -149,9 +156,14 @@ function verify(file: string, target: Target, blob: Buffer): void {
   const runner = runnerFor(target);
   if (runner) {
     const [command, ...prefix] = [...runner, file];
-    const printed = execFileSync(command, [...prefix, "--version"], { encoding: "utf8", env: {} });
-    if (printed !== `${pkg.version}\n`) {
-      throw new Error(`${basename(file)} --version printed ${JSON.stringify(printed)}`);
+    // Nothing on stderr either: a code cache V8 rejects is a warning there ("Code cache data
+    // rejected"), and the start-up it was for is lost.
+    const run = spawnSync(command, [...prefix, "--version"], { encoding: "utf8", env: {} });
+    const printed = run.stdout;
+    if (printed !== `${pkg.version}\n` || run.stderr !== "") {
+      throw new Error(
+        `${basename(file)} --version printed ${JSON.stringify(printed)}, on stderr ${JSON.stringify(run.stderr)}`,
+      );
     }
     const how = runner.length > 0 ? ` under ${basename(runner[0])}` : "";
     log(`${basename(file)} runs${how}: --version ${printed.trim()}`);

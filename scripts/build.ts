@@ -4,15 +4,13 @@
  *
  * Three esbuild builds, laid out for start-up (docs/performance.md measures each choice):
  *
- * - The action's code, both steps', as one CommonJS file, dist/chunks/action.cjs. @actions/core
- *   loads undici at start anyway, so splitting it gains nothing, and every extra file is one
- *   more for Node to resolve, read, compile and link before the token is masked. CommonJS
- *   because its bundled libraries then reach Node's builtins through `require`, not through an
- *   ES module facade per builtin (`import * as crypto` makes Node read every export of crypto,
- *   Web Crypto included). What the flow imports dynamically (git set-up, the client) stays
- *   deferred inside it: esbuild turns an `import()` into code that runs when called.
+ * - The action's code, both steps', as one file, dist/chunks/action.js. @actions/core loads
+ *   undici at start anyway, so splitting it off gains nothing, and each chunk is one more file
+ *   for Node to resolve, read, compile and link before the token is masked. What the flow
+ *   imports dynamically (git set-up, the client) stays deferred inside it: esbuild turns an
+ *   `import()` into code that runs when called.
  * - dist/main.js and dist/post.js: small starters that turn Node's compile cache on
- *   (src/bin/compile-cache.ts), then import dist/chunks/action.cjs, so that post, and later
+ *   (src/bin/compile-cache.ts), then import dist/chunks/action.js, so that post, and later
  *   runs on the same machine, load what main compiled.
  * - The command and the pipe (dist/cli.js, dist/pipe.js), with code splitting: what they load
  *   only once the inputs are valid (the HTTP client with undici, git) is imported dynamically in
@@ -31,7 +29,7 @@ const outdir = process.argv.includes("--outdir")
 const version = JSON.parse(readFileSync("package.json", "utf8")).version as string;
 
 /** The action's one file, as the starters import it. */
-const ACTION = "./chunks/action.cjs";
+const ACTION = "./chunks/action.js";
 
 const common = {
   outdir,
@@ -50,7 +48,7 @@ const common = {
   metafile: true,
 } satisfies BuildOptions;
 
-/** The starters' `import("./action.ts")` is dist/chunks/action.cjs, built on its own. */
+/** The starters' `import("./action.ts")` is dist/chunks/action.js, built on its own. */
 const actionExternal: Plugin = {
   name: "action-bundle",
   setup(b) {
@@ -63,12 +61,7 @@ const results = [
   await build({
     ...common,
     entryPoints: { "chunks/action": "src/bin/action.ts" },
-    format: "cjs",
-    outExtension: { ".js": ".cjs" },
-    banner: {},
     splitting: false,
-    // In CommonJS `import.meta` is an empty object: an error, not a silent `undefined`.
-    logOverride: { "empty-import-meta": "error" },
   }),
   await build({
     ...common,

@@ -1,5 +1,5 @@
 /**
- * The action's code, both steps', as one file (dist/chunks/action.cjs): main.js and post.js
+ * The action's code, both steps', as one file (dist/chunks/action.js): main.js and post.js
  * import it once the compile cache is on, so post (and a later run) load what main compiled.
  */
 export { main } from "../github/main.ts";

@@ -1,6 +1,6 @@
 /**
  * Node's module compile cache (`module.enableCompileCache`, public API of node:module) for the
- * action's steps: main compiles dist/chunks/action.cjs once and leaves V8's code cache on disk;
+ * action's steps: main compiles dist/chunks/action.js once and leaves V8's code cache on disk;
  * post, and later runs on a self-hosted machine, load it instead of compiling again.
  *
  * The cache is code this process will run, so it lives only in a directory nobody else can

@@ -4,7 +4,7 @@
  * loads only once the inputs are valid, through src/core/flow.ts's dynamic imports); the
  * action's steps do reach it, through @actions/core → @actions/http-client, as those packages
  * ship: main.js and post.js turn the compile cache on and import the action's one file,
- * dist/chunks/action.cjs. How long each takes is the benchmark's (scripts/bench.ts); here, what
+ * dist/chunks/action.js. How long each takes is the benchmark's (scripts/bench.ts); here, what
  * the cache leaves on disk and where.
  */
 import assert from "node:assert/strict";
@@ -60,7 +60,7 @@ const dynamicImports = (file: string) =>
   [...readFileSync(file, "utf8").matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)].map(
     ([, path]) => join(dirname(file), path),
   );
-const ACTION = join(REPO_ROOT, "dist", "chunks", "action.cjs");
+const ACTION = join(REPO_ROOT, "dist", "chunks", "action.js");
 
 for (const entry of ["main.js", "post.js"]) {
   test(`dist/${entry}: Node's builtins, then the action's one file, which holds undici`, () => {
@@ -70,7 +70,7 @@ for (const entry of ["main.js", "post.js"]) {
       "no chunk before the cache",
     );
     assert.deepEqual(dynamicImports(join(REPO_ROOT, "dist", entry)), [ACTION]);
-    assert.deepEqual(staticGraph("chunks/action.cjs"), [ACTION], "one file, no chunks");
+    assert.deepEqual(staticGraph("chunks/action.js"), [ACTION], "one file, no chunks");
     // through @actions/core → @actions/http-client, as those packages ship
     assert.ok(readFileSync(ACTION, "utf8").includes(UNDICI));
   });
