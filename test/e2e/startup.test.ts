@@ -114,12 +114,13 @@ function machine(): string {
   roots.push(temp);
   return temp;
 }
-/** Every file under `dir`, with its modification time. */
+/** Every file under `dir`, with its bytes (V8's cache differs from one compile to the next). */
 const files = (dir: string) =>
   readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => `${join(e.parentPath, e.name)} ${statSync(join(e.parentPath, e.name)).mtimeMs}`)
-    .sort();
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+    .map((file) => [file, readFileSync(file).toString("base64")]);
 
 test("main leaves its compile cache in a 0700 directory of its own; post uses it as it is", {
   skip,
