@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { DEFAULT_SCOPES } from "../../emulator/demo-world.ts";
 import { type BitbucketOrg, enterBitbucketOrg } from "../../harness/bitbucket-org.ts";
-import { CLI, newShell } from "../../harness/command.ts";
+import { CLI, newShell, runIn } from "../../harness/command.ts";
 import {
   findLeaks,
   type LeakHit,
@@ -57,7 +57,7 @@ let world: BitbucketOrg | undefined;
 let forms: ReturnType<typeof labelledSecretForms> = [];
 
 /** Records a check; a failure is kept (scrubbed), never thrown. */
-async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
+async function check(name: string, fn: () => Promise<void>): Promise<void> {
   const started = performance.now();
   try {
     await fn();
@@ -66,7 +66,6 @@ async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     report[name] = { ok: false, error: scrub(text), ms: Math.round(performance.now() - started) };
   }
-  return report[name].ok;
 }
 
 const scrub = (text: string) =>
@@ -202,9 +201,9 @@ async function commandMode(w: BitbucketOrg, c: Credentials): Promise<Mode> {
   const bitbucketAuth = `"${process.execPath}" "${CLI}"`;
   const script = `eval "$(${bitbucketAuth} setup --export --repositories "$REPOS" --rewrite-ssh-urls --credential-files netrc,composer)" && env -0`;
   const before = { ...shell.env, BITBUCKET_EMAIL: c.email, REPOS: c.repositories.join(" ") };
-  const ran = await run("bash", ["-c", script], workspace, {
-    ...before,
-    BITBUCKET_API_TOKEN: c.token,
+  const ran = await runIn(shell, "bash", ["-c", script], {
+    cwd: workspace,
+    env: { ...before, BITBUCKET_API_TOKEN: c.token },
   });
   assertNoLeaks([{ name: "setup's output", text: ran.stdout.split("\0").pop() + ran.stderr }]);
   assert.equal(ran.code, 0, `setup failed:\n${ran.stderr}`);
@@ -232,7 +231,7 @@ async function commandMode(w: BitbucketOrg, c: Credentials): Promise<Mode> {
     root: shell.dir,
     exported: [{ name: "setup --export", text: JSON.stringify(Object.fromEntries(added)) }],
     async cleanup() {
-      const done = await run(process.execPath, [CLI, "cleanup"], workspace, env);
+      const done = await runIn(shell, "bitbucket-auth", ["cleanup"], { cwd: workspace, env });
       assert.equal(done.code, 0, `cleanup failed:\n${done.stdout}\n${done.stderr}`);
       return done.stdout + done.stderr;
     },
@@ -248,23 +247,6 @@ function passOn(): Record<string, string> {
   if (!kept.RUSTUP_HOME && process.env.HOME && existsSync(join(process.env.HOME, ".rustup")))
     kept.RUSTUP_HOME = join(process.env.HOME, ".rustup");
   return kept;
-}
-
-function run(
-  file: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 async function main(): Promise<void> {
